@@ -1,0 +1,211 @@
+/**
+ * Command line + environment → one validated {@link Config} (DESIGN §8).
+ *
+ * Pure: reads only its arguments and never touches the filesystem (opening the store does that),
+ * so every rule here is unit-testable. A flag wins over its environment variable.
+ */
+import { normalize } from 'node:path';
+
+export type StoreConfig = { type: 'sqlite'; path: string } | { type: 'kubernetes' };
+export type SeedConfig = { type: 'demo' } | { type: 'none' } | { type: 'paths'; paths: string[] };
+
+export type Config =
+  | { command: 'serve'; port: number; host: string; store: StoreConfig; namespace: string; seed: SeedConfig }
+  | { command: 'apply'; files: string[]; store: StoreConfig; namespace: string }
+  | { command: 'help' };
+
+/** Bad configuration. The message is one line naming the option (flag or env var) and the bad value. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    /** The flag (`--port`) or environment variable (`PORT`) at fault, or `command`. */
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DEFAULT_PORT = 4000;
+const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_SQLITE_PATH = './data/quotagraph.db';
+const DEFAULT_STORE = `sqlite:${DEFAULT_SQLITE_PATH}`;
+const DEFAULT_NAMESPACE = 'unikorn-identity';
+
+export const USAGE = `quotagraph — GraphQL gateway for organization quotas
+
+Usage:
+  quotagraph serve [--port N] [--host H] [--store S] [--namespace NS] [--seed SEED]
+  quotagraph apply -f <file|dir> [-f <file|dir> ...] [--store S] [--namespace NS]
+  quotagraph help | --help | -h
+
+Commands:
+  serve    Serve GraphQL at /graphql (GraphiQL in a browser), /healthz and /readyz.
+  apply    Load Kubernetes YAML/JSON manifests (multi-document; directories: *.yaml, *.yml,
+           *.json, non-recursive) into the store, like kubectl apply. All documents are
+           validated first; nothing is written if any is bad.
+
+Options (a flag wins over its environment variable; --flag value and --flag=value both work):
+  --port N            PORT                  Port to listen on, 0-65535; 0 picks a free port. Default ${DEFAULT_PORT}.
+  --host H            HOST                  Address to listen on. Default ${DEFAULT_HOST}.
+  --store S           QUOTAGRAPH_STORE      sqlite:<path> or kubernetes (kubeconfig or in-cluster).
+                                            Default ${DEFAULT_STORE}.
+  --namespace NS      QUOTAGRAPH_NAMESPACE  Identity namespace holding Organizations and QuotaMetadata.
+                                            Default ${DEFAULT_NAMESPACE}.
+  --seed SEED         QUOTAGRAPH_SEED       Manifests applied by serve when the store is empty:
+                                            demo (the bundled demo data), none, or comma-separated
+                                            file/directory paths. Default demo with the default
+                                            store, none otherwise.
+  -f, --filename P    (apply only)          Manifest file or directory; repeatable, at least one.
+  -h, --help                                Show this help.
+`;
+
+/** A value source for error messages: the flag as typed, or the environment variable name. */
+type Setting = { option: string; value: string };
+
+const COMMAND_FLAGS = {
+  serve: ['--port', '--host', '--store', '--namespace', '--seed'],
+  apply: ['--filename', '--store', '--namespace'],
+} as const;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
+  // Help wins over everything else on the line, so `quotagraph serve --port x --help` still helps.
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) return { command: 'help' };
+
+  const [command, ...rest] = argv as [string, ...string[]];
+  if (command === 'help') return { command: 'help' };
+  if (command !== 'serve' && command !== 'apply') {
+    const hint = command.startsWith('-') ? ' (the command comes first: serve or apply)' : '';
+    throw new ConfigError('command', `unknown command "${command}"${hint}; expected serve, apply or help`);
+  }
+
+  const { scalars, files } = parseFlags(command, rest);
+
+  // Only an explicit setting is validated; defaults are known-good.
+  const setting = (flag: string, envName: string): Setting | undefined => {
+    const fromFlag = scalars.get(flag);
+    if (fromFlag !== undefined) return { option: flag, value: fromFlag };
+    // An empty variable (`PORT=`) counts as unset, as shells and compose files produce them.
+    const fromEnv = env[envName];
+    return fromEnv ? { option: envName, value: fromEnv } : undefined;
+  };
+
+  const storeSetting = setting('--store', 'QUOTAGRAPH_STORE');
+  const store = parseStore(storeSetting ?? { option: '--store', value: DEFAULT_STORE });
+  const nsSetting = setting('--namespace', 'QUOTAGRAPH_NAMESPACE');
+  const namespace = nsSetting ? parseNamespace(nsSetting) : DEFAULT_NAMESPACE;
+
+  if (command === 'apply') {
+    if (files.length === 0) throw new ConfigError('--filename', 'apply needs at least one -f <file|dir>');
+    return { command, files, store, namespace };
+  }
+
+  const portSetting = setting('--port', 'PORT');
+  const hostSetting = setting('--host', 'HOST');
+  const seedSetting = setting('--seed', 'QUOTAGRAPH_SEED');
+  return {
+    command,
+    port: portSetting ? parsePort(portSetting) : DEFAULT_PORT,
+    host: hostSetting ? parseHost(hostSetting) : DEFAULT_HOST,
+    store,
+    namespace,
+    // Demo data only where it cannot land in someone's real store: the default local file.
+    seed: seedSetting ? parseSeed(seedSetting) : { type: isDefaultStore(store) ? 'demo' : 'none' },
+  };
+}
+
+/** Splits `--flag value` / `--flag=value` / `-f value` tokens into scalar flags and the repeatable -f list. */
+function parseFlags(command: keyof typeof COMMAND_FLAGS, args: string[]) {
+  const allowed: readonly string[] = COMMAND_FLAGS[command];
+  const scalars = new Map<string, string>();
+  const files: string[] = [];
+
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i]!;
+    if (!token.startsWith('-') || token === '-') {
+      throw new ConfigError(
+        'command',
+        `unexpected argument "${token}" for ${command}${command === 'apply' ? ' (use -f <file|dir>)' : ''}`,
+      );
+    }
+    const eq = token.indexOf('=');
+    const typed = eq === -1 ? token : token.slice(0, eq);
+    const flag = typed === '-f' ? '--filename' : typed;
+    if (!allowed.includes(flag)) throw new ConfigError(typed, `unknown flag ${typed} for ${command}`);
+
+    let value: string | undefined;
+    if (eq !== -1) {
+      value = token.slice(eq + 1);
+    } else {
+      const next = args[i + 1];
+      // A following flag means the value was forgotten; `-1` is still a (bad) value worth naming.
+      if (next !== undefined && !/^--?[a-z]/i.test(next)) {
+        value = next;
+        i++;
+      }
+    }
+    if (value === undefined) throw new ConfigError(typed, `missing value for ${typed}`);
+
+    if (flag === '--filename') {
+      if (value === '') throw new ConfigError(typed, `empty path for ${typed}`);
+      files.push(value);
+    } else {
+      if (scalars.has(flag)) throw new ConfigError(typed, `${typed} given more than once`);
+      scalars.set(flag, value);
+    }
+  }
+  return { scalars, files };
+}
+
+function parsePort({ option, value }: Setting): number {
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new ConfigError(option, `invalid ${option} "${value}": expected an integer from 0 to 65535`);
+  }
+  return port;
+}
+
+function parseHost({ option, value }: Setting): string {
+  if (value.trim() === '' || /\s/.test(value)) {
+    throw new ConfigError(option, `invalid ${option} "${value}": expected a host name or IP address`);
+  }
+  return value;
+}
+
+function parseStore({ option, value }: Setting): StoreConfig {
+  if (value === 'kubernetes') return { type: 'kubernetes' };
+  if (value.startsWith('sqlite:')) {
+    const path = value.slice('sqlite:'.length);
+    if (path === '') throw new ConfigError(option, `invalid ${option} "${value}": sqlite needs a path (sqlite:<path>)`);
+    return { type: 'sqlite', path };
+  }
+  throw new ConfigError(option, `unknown store scheme in ${option} "${value}": expected sqlite:<path> or kubernetes`);
+}
+
+function parseNamespace({ option, value }: Setting): string {
+  if (value.length > 63 || !DNS_LABEL.test(value)) {
+    throw new ConfigError(
+      option,
+      `invalid ${option} "${value}": not a DNS-1123 label (lowercase a-z, 0-9 and -, at most 63)`,
+    );
+  }
+  return value;
+}
+
+function parseSeed({ option, value }: Setting): SeedConfig {
+  if (value === 'demo' || value === 'none') return { type: value };
+  const paths = value.split(',').map((p) => p.trim());
+  if (paths.some((p) => p === '')) {
+    throw new ConfigError(
+      option,
+      `invalid ${option} "${value}": expected demo, none or comma-separated paths without empty entries`,
+    );
+  }
+  return { type: 'paths', paths };
+}
+
+function isDefaultStore(store: StoreConfig): boolean {
+  return store.type === 'sqlite' && normalize(store.path) === normalize(DEFAULT_SQLITE_PATH);
+}

@@ -1,0 +1,141 @@
+/**
+ * Typed, tolerant readers of the stored unikorn objects (DESIGN §1).
+ *
+ * Stored objects were written by other tools (unikorn itself, kubectl, `quotagraph apply`), so
+ * nothing here trusts their shape: a reader never throws, and quantities stay raw (`unknown`) so
+ * that the quota view can report an unparseable value instead of hiding it.
+ */
+import type { StoredObject } from '../store/types.js';
+import { LABEL_NAME, LABEL_ORGANIZATION, LABEL_PROJECT, LABEL_RESOURCE_ID, LABEL_RESOURCE_KIND } from './labels.js';
+
+export interface OrganizationRecord {
+  id: string;
+  name: string;
+  /** The organization's namespace (status.namespace), null until unikorn has provisioned it. */
+  namespace: string | null;
+  resourceVersion: string;
+}
+
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  organizationId: string;
+  /** The project's namespace (status.namespace), where its allocations live. */
+  namespace: string | null;
+  resourceVersion: string;
+}
+
+export interface QuotaRecord {
+  organizationId: string;
+  namespace: string;
+  name: string;
+  resourceVersion: string;
+  /** In stored order; duplicates of a kind are kept (the last one is effective, see quotaView). */
+  entries: { kind: string; quantity: unknown }[];
+}
+
+export interface AllocationRecord {
+  id: string;
+  organizationId: string;
+  projectId: string;
+  namespace: string;
+  resourceKind: string;
+  resourceId: string;
+  resourceVersion: string;
+  items: { kind: string; committed: unknown; reserved: unknown }[];
+}
+
+export function readOrganization(o: StoredObject): OrganizationRecord {
+  const id = nameOf(o);
+  return {
+    id,
+    name: label(o, LABEL_NAME) || id,
+    namespace: nonEmptyString(asRecord(o.status)?.namespace),
+    resourceVersion: resourceVersionOf(o),
+  };
+}
+
+export function readProject(o: StoredObject): ProjectRecord {
+  const id = nameOf(o);
+  return {
+    id,
+    name: label(o, LABEL_NAME) || id,
+    organizationId: label(o, LABEL_ORGANIZATION),
+    namespace: nonEmptyString(asRecord(o.status)?.namespace),
+    resourceVersion: resourceVersionOf(o),
+  };
+}
+
+export function readQuota(o: StoredObject): QuotaRecord {
+  const entries: QuotaRecord['entries'] = [];
+  for (const entry of arrayAt(o.spec, 'quotas')) {
+    const kind = asRecord(entry)?.kind;
+    // An entry without a kind means nothing to anyone; there is no kind to report it under.
+    if (typeof kind === 'string') entries.push({ kind, quantity: asRecord(entry)?.quantity });
+  }
+  return {
+    organizationId: label(o, LABEL_ORGANIZATION),
+    namespace: namespaceOf(o),
+    name: nameOf(o),
+    resourceVersion: resourceVersionOf(o),
+    entries,
+  };
+}
+
+export function readAllocation(o: StoredObject): AllocationRecord {
+  const items: AllocationRecord['items'] = [];
+  for (const item of arrayAt(o.spec, 'allocations')) {
+    const record = asRecord(item);
+    if (typeof record?.kind === 'string') {
+      items.push({ kind: record.kind, committed: record.committed, reserved: record.reserved });
+    }
+  }
+  return {
+    id: nameOf(o),
+    organizationId: label(o, LABEL_ORGANIZATION),
+    projectId: label(o, LABEL_PROJECT),
+    namespace: namespaceOf(o),
+    resourceKind: label(o, LABEL_RESOURCE_KIND),
+    resourceId: label(o, LABEL_RESOURCE_ID),
+    resourceVersion: resourceVersionOf(o),
+    items,
+  };
+}
+
+/**
+ * Code-unit order: the same on every machine and locale, unlike localeCompare. Every list the
+ * domain returns is sorted with it so that responses are deterministic.
+ */
+export const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+// The helpers below re-check even the typed parts of StoredObject: YAML applied by hand can put
+// a null or a number where the type says a string, and a reader must not throw on it.
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function arrayAt(container: unknown, key: string): unknown[] {
+  const value = asRecord(container)?.[key];
+  return Array.isArray(value) ? value : [];
+}
+
+function nonEmptyString(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function metadataString(o: StoredObject, key: 'name' | 'namespace' | 'resourceVersion'): string {
+  const value = asRecord(asRecord(o)?.metadata)?.[key];
+  return typeof value === 'string' ? value : '';
+}
+
+const nameOf = (o: StoredObject): string => metadataString(o, 'name');
+const namespaceOf = (o: StoredObject): string => metadataString(o, 'namespace');
+const resourceVersionOf = (o: StoredObject): string => metadataString(o, 'resourceVersion');
+
+function label(o: StoredObject, key: string): string {
+  const value = asRecord(asRecord(asRecord(o)?.metadata)?.labels)?.[key];
+  return typeof value === 'string' ? value : '';
+}

@@ -1,0 +1,240 @@
+/**
+ * The read model of an organization's quota (DESIGN §4): per catalogued kind the quantity in
+ * force, the usage summed over the organization's allocations, and everything that does not add
+ * up reported as a problem. Drift never throws and is never silently dropped.
+ */
+import type { Catalogue, QuotaKindRecord } from './catalogue.js';
+import { type AllocationRecord, compareStrings, type QuotaRecord } from './model.js';
+import { describe, tryParseQuantity } from './quantity.js';
+
+export type QuotaProblemCode =
+  | 'UNCATALOGUED_QUOTA_KIND'
+  | 'UNCATALOGUED_ALLOCATION_KIND'
+  | 'OVERCOMMITTED'
+  | 'INVALID_STORED_QUANTITY';
+
+export interface QuotaProblem {
+  code: QuotaProblemCode;
+  kind: string;
+  message: string;
+}
+
+export interface Usage {
+  committed: bigint;
+  reserved: bigint;
+}
+
+export interface QuotaItemView {
+  kind: string;
+  quantity: bigint;
+  isDefault: boolean;
+  committed: bigint;
+  reserved: bigint;
+  used: bigint;
+  /** Negative when overcommitted. */
+  free: bigint;
+  /** used / quantity; null when quantity is 0 (no meaningful ratio). */
+  utilization: number | null;
+}
+
+export interface QuotaView {
+  organizationId: string;
+  /** True when the organization has no Quota object and every kind follows the catalogue. */
+  isDefault: boolean;
+  resourceVersion: string | null;
+  /** One per catalogued kind, sorted by kind. */
+  items: QuotaItemView[];
+  /** Sorted by kind, then code, then message. */
+  problems: QuotaProblem[];
+}
+
+/**
+ * Sums committed and reserved per kind over the allocations, catalogued or not. A value that does
+ * not parse counts as 0 and is reported as INVALID_STORED_QUANTITY naming the allocation.
+ */
+export function sumUsage(allocations: AllocationRecord[]): { byKind: Map<string, Usage>; problems: QuotaProblem[] } {
+  const byKind = new Map<string, Usage>();
+  const problems: QuotaProblem[] = [];
+  const amount = (allocation: AllocationRecord, kind: string, field: keyof Usage, raw: unknown): bigint => {
+    const parsed = tryParseQuantity(raw);
+    if (parsed.ok) return parsed.value;
+    problems.push({
+      code: 'INVALID_STORED_QUANTITY',
+      kind,
+      message:
+        `allocation ${allocationName(allocation)} holds an invalid ${field} quantity ${quoted(raw)} for kind "${kind}" ` +
+        `(${parsed.error.reason}); it counts as 0`,
+    });
+    return 0n;
+  };
+  for (const allocation of allocations) {
+    for (const item of allocation.items) {
+      const usage = byKind.get(item.kind) ?? { committed: 0n, reserved: 0n };
+      byKind.set(item.kind, {
+        committed: usage.committed + amount(allocation, item.kind, 'committed', item.committed),
+        reserved: usage.reserved + amount(allocation, item.kind, 'reserved', item.reserved),
+      });
+    }
+  }
+  return { byKind, problems };
+}
+
+/**
+ * The stored entries of a quota by kind. When a kind is listed more than once the LAST entry wins,
+ * as it would when the list is decoded into a map (and as for duplicate keys in JSON and YAML).
+ */
+export function storedQuantities(quota: QuotaRecord | null): Map<string, unknown> {
+  const byKind = new Map<string, unknown>();
+  for (const entry of quota?.entries ?? []) byKind.set(entry.kind, entry.quantity);
+  return byKind;
+}
+
+export interface EffectiveQuantity {
+  quantity: bigint;
+  /** True when no entry is stored for the kind and the catalogue default applies. */
+  isDefault: boolean;
+  /** Set when the value in force does not parse (then quantity is 0n). */
+  problem: QuotaProblem | null;
+}
+
+/**
+ * The quantity in force for a catalogued kind: the stored entry if there is one, else the catalogue
+ * default. A value that does not parse counts as 0: no capacity can be proven from it, and
+ * understating a limit can only refuse allocations, never admit more than the owner intended.
+ * The same rule serves the read model and the setQuota check (one concept, one place).
+ */
+export function effectiveQuantity(
+  organizationId: string,
+  kind: QuotaKindRecord,
+  quota: QuotaRecord | null,
+  stored: Map<string, unknown>,
+): EffectiveQuantity {
+  if (stored.has(kind.name)) {
+    const raw = stored.get(kind.name);
+    const parsed = tryParseQuantity(raw);
+    if (parsed.ok) return { quantity: parsed.value, isDefault: false, problem: null };
+    const message =
+      `${quotaName(organizationId, quota)} sets kind "${kind.name}" to ${quoted(raw)}, which is invalid ` +
+      `(${parsed.error.reason}); its quantity counts as 0 until corrected`;
+    return { quantity: 0n, isDefault: false, problem: { code: 'INVALID_STORED_QUANTITY', kind: kind.name, message } };
+  }
+  if (kind.defaultIsValid) return { quantity: kind.default, isDefault: true, problem: null };
+  // Reported only where the broken default is actually in force: elsewhere it changes nothing.
+  const message =
+    `the catalogue default of kind "${kind.name}" is ${quoted(kind.rawDefault)}, which is invalid ` +
+    `(${tryParseReason(kind.rawDefault)}); organization "${organizationId}" sets no quantity for it, so it counts as 0`;
+  return { quantity: 0n, isDefault: true, problem: { code: 'INVALID_STORED_QUANTITY', kind: kind.name, message } };
+}
+
+export function buildQuotaView(input: {
+  organizationId: string;
+  catalogue: Catalogue;
+  quota: QuotaRecord | null;
+  allocations: AllocationRecord[];
+}): QuotaView {
+  const { organizationId, catalogue, quota } = input;
+  const stored = storedQuantities(quota);
+  const usage = sumUsage(input.allocations);
+  const problems = [...usage.problems];
+
+  const items = catalogue.kinds.map((kind): QuotaItemView => {
+    const effective = effectiveQuantity(organizationId, kind, quota, stored);
+    if (effective.problem) problems.push(effective.problem);
+    const { committed, reserved } = usage.byKind.get(kind.name) ?? { committed: 0n, reserved: 0n };
+    const used = committed + reserved;
+    const { quantity } = effective;
+    if (used > quantity) {
+      const source = effective.isDefault ? ' (the catalogue default)' : '';
+      problems.push({
+        code: 'OVERCOMMITTED',
+        kind: kind.name,
+        message:
+          `organization "${organizationId}" uses ${used} of kind "${kind.name}" (committed ${committed}, ` +
+          `reserved ${reserved}) but its quantity is ${quantity}${source}: overcommitted by ${used - quantity}`,
+      });
+    }
+    return {
+      kind: kind.name,
+      quantity,
+      isDefault: effective.isDefault,
+      committed,
+      reserved,
+      used,
+      free: quantity - used,
+      utilization: quantity === 0n ? null : Number(used) / Number(quantity),
+    };
+  });
+
+  for (const [kind, raw] of stored) {
+    if (catalogue.has(kind)) continue;
+    problems.push({
+      code: 'UNCATALOGUED_QUOTA_KIND',
+      kind,
+      message:
+        `${quotaName(organizationId, quota)} sets kind "${kind}" to ${quoted(raw)}, but no QuotaMetadata ` +
+        `catalogues that kind; the entry is ignored`,
+    });
+  }
+
+  for (const [kind, { committed, reserved }] of usage.byKind) {
+    if (catalogue.has(kind)) continue;
+    problems.push({
+      code: 'UNCATALOGUED_ALLOCATION_KIND',
+      kind,
+      message:
+        `allocations in organization "${organizationId}" use ${committed + reserved} of kind "${kind}" ` +
+        `(committed ${committed}, reserved ${reserved}), but no QuotaMetadata catalogues that kind; ` +
+        `the usage counts but no quota covers it`,
+    });
+  }
+
+  return {
+    organizationId,
+    isDefault: quota === null,
+    resourceVersion: quota?.resourceVersion ?? null,
+    items,
+    problems: problems.sort(compareProblems),
+  };
+}
+
+/** Usage of one project (its allocations) per catalogued kind, sorted by kind: Project.usage. */
+export function projectUsage(
+  allocations: AllocationRecord[],
+  catalogue: Catalogue,
+): { kind: string; committed: bigint; reserved: bigint; used: bigint }[] {
+  const { byKind } = sumUsage(allocations);
+  return catalogue.kinds.map(({ name }) => {
+    const { committed, reserved } = byKind.get(name) ?? { committed: 0n, reserved: 0n };
+    return { kind: name, committed, reserved, used: committed + reserved };
+  });
+}
+
+function compareProblems(a: QuotaProblem, b: QuotaProblem): number {
+  return compareStrings(a.kind, b.kind) || compareStrings(a.code, b.code) || compareStrings(a.message, b.message);
+}
+
+function quotaName(organizationId: string, quota: QuotaRecord | null): string {
+  const where = quota ? ` (Quota ${quota.namespace}/${quota.name})` : '';
+  return `the quota of organization "${organizationId}"${where}`;
+}
+
+function allocationName(allocation: AllocationRecord): string {
+  return (
+    `${allocation.namespace}/${allocation.id} (project "${allocation.projectId}", ` +
+    `resource ${allocation.resourceKind}/${allocation.resourceId})`
+  );
+}
+
+/**
+ * Strings are quoted and other raw values shown as JSON, so `"40"` and `40` read differently;
+ * long values are cut so that a pathological stored value cannot flood a response.
+ */
+function quoted(raw: unknown): string {
+  const text = typeof raw === 'string' ? JSON.stringify(raw) : describe(raw);
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
+function tryParseReason(raw: unknown): string {
+  const parsed = tryParseQuantity(raw);
+  return parsed.ok ? 'valid' : parsed.error.reason;
+}

@@ -1,0 +1,75 @@
+import { type Config, ConfigError, parseConfig, USAGE } from './config.js';
+import { createLogger, describeError, type Logger } from './log.js';
+import { DEMO_DIR, loadManifests, ManifestErrors } from './manifests.js';
+import { startServer } from './server.js';
+import { openStore } from './store/open.js';
+import { type ObjectStore, StoreError } from './store/types.js';
+
+async function seed(store: ObjectStore, config: Extract<Config, { command: 'serve' }>, log: Logger) {
+  if (config.seed.type === 'none') return;
+  const [orgs, kinds] = await Promise.all([store.list('Organization'), store.list('QuotaMetadata')]);
+  if (orgs.items.length > 0 || kinds.items.length > 0) return; // Seeds fill an empty store only.
+  const paths = config.seed.type === 'demo' ? [DEMO_DIR] : config.seed.paths;
+  const outcomes = await store.apply(await loadManifests(paths, { defaultNamespace: config.namespace }));
+  log.info('seeded an empty store', { paths, objects: outcomes.length });
+}
+
+async function serve(config: Extract<Config, { command: 'serve' }>) {
+  const log = createLogger();
+  const store = await openStore(config.store);
+  await seed(store, config, log);
+  const server = await startServer({
+    store,
+    identityNamespace: config.namespace,
+    log,
+    host: config.host,
+    port: config.port,
+  });
+  log.info(`quotagraph listening on ${server.url}/graphql`, { store: config.store.type, namespace: config.namespace });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info('shutting down', { signal });
+    await server.close();
+    await store.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function apply(config: Extract<Config, { command: 'apply' }>) {
+  const objects = await loadManifests(config.files, { defaultNamespace: config.namespace });
+  const store = await openStore(config.store);
+  try {
+    for (const outcome of await store.apply(objects)) {
+      process.stdout.write(`${outcome.kind.toLowerCase()}/${outcome.name} (${outcome.namespace}) ${outcome.action}\n`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+async function main(argv: string[]) {
+  const config = parseConfig(argv, process.env);
+  if (config.command === 'help') return void process.stdout.write(USAGE);
+  if (config.command === 'serve') return serve(config);
+  return apply(config);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  // Configuration, manifest and store problems are the operator's to fix: one clear line, no stack.
+  if (error instanceof ConfigError || error instanceof ManifestErrors || error instanceof StoreError) {
+    process.stderr.write(`quotagraph: ${error.message}\n`);
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  }
+  if (error instanceof Error && 'code' in error && (error.code === 'EADDRINUSE' || error.code === 'EACCES')) {
+    process.stderr.write(`quotagraph: cannot listen: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`quotagraph: unexpected failure\n${JSON.stringify(describeError(error))}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,12 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './errors.js';
+import './quotaKind.js';
+import './quota.js';
+import './organization.js';
+import './project.js';
+import './setQuota.js';
+
+/** Assembles the schema from one file per domain type; sorted so the printed SDL is stable. */
+export const schema = lexicographicSortSchema(builder.toSchema());

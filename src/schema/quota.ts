@@ -1,0 +1,85 @@
+import type { QuotaItemView, QuotaProblem as QuotaProblemView } from '../domain/quotaView.js';
+import { type QuotaParent, quotaKind } from '../resolvers/quota.js';
+import { builder } from './builder.js';
+import { Organization } from './organization.js';
+import { QuotaKind } from './quotaKind.js';
+
+const QuotaProblemCode = builder.enumType('QuotaProblemCode', {
+  description: 'How the catalogue, the stored quota and the allocations disagree.',
+  values: {
+    UNCATALOGUED_QUOTA_KIND: { description: 'The stored quota sets a kind that is not in the catalogue.' },
+    UNCATALOGUED_ALLOCATION_KIND: {
+      description: 'Allocations use a kind that is not in the catalogue (the usage still counts).',
+    },
+    OVERCOMMITTED: { description: 'committed + reserved exceeds the quota.' },
+    INVALID_STORED_QUANTITY: { description: 'A stored quantity cannot be read; it is treated as 0.' },
+  } as const,
+});
+
+const QuotaProblem = builder.objectRef<QuotaProblemView>('QuotaProblem').implement({
+  description: 'Drift between the catalogue, the stored quota and the allocations. Reads never fail on drift.',
+  fields: (t) => ({
+    code: t.field({ type: QuotaProblemCode, description: 'What kind of drift.', resolve: (p) => p.code }),
+    kind: t.exposeID('kind', { description: 'The quota kind concerned.' }),
+    message: t.exposeString('message', { description: 'The details, with the numbers.' }),
+  }),
+});
+
+const QuotaItem = builder.objectRef<QuotaItemView>('QuotaItem').implement({
+  description: 'One kind of an organization’s quota with its usage.',
+  fields: (t) => ({
+    kind: t.field({ type: QuotaKind, description: 'The quota kind.', resolve: (i, _a, ctx) => quotaKind(ctx, i.kind) }),
+    quantity: t.field({
+      type: 'SafeInt',
+      description: 'The quota: stored, or the catalogue default.',
+      resolve: (i) => i.quantity,
+    }),
+    isDefault: t.exposeBoolean('isDefault', { description: 'True when the quantity is the catalogue default.' }),
+    committed: t.field({ type: 'SafeInt', description: 'Committed by allocations.', resolve: (i) => i.committed }),
+    reserved: t.field({ type: 'SafeInt', description: 'Reserved by allocations.', resolve: (i) => i.reserved }),
+    used: t.field({ type: 'SafeInt', description: 'committed + reserved.', resolve: (i) => i.used }),
+    free: t.field({
+      type: 'SafeInt',
+      description: 'quantity − used; negative when overcommitted.',
+      resolve: (i) => i.free,
+    }),
+    utilization: t.float({
+      nullable: true,
+      description: 'used / quantity (1.0 is full); null when the quantity is 0.',
+      resolve: (i) => i.utilization,
+    }),
+  }),
+});
+
+export const Quota = builder.objectRef<QuotaParent>('Quota').implement({
+  description: 'An organization’s quota: every catalogued kind, with usage and drift problems.',
+  fields: (t) => ({
+    organization: t.field({ type: Organization, description: 'The organization.', resolve: (q) => q.organization }),
+    isDefault: t.boolean({
+      description: 'True when the organization has no Quota object and every kind follows the catalogue.',
+      resolve: (q) => q.view.isDefault,
+    }),
+    resourceVersion: t.string({
+      nullable: true,
+      description: 'The stored Quota’s version, for `expectedResourceVersion`; null when there is none.',
+      resolve: (q) => q.view.resourceVersion,
+    }),
+    items: t.field({
+      type: [QuotaItem],
+      description: 'One item per catalogued kind, sorted by kind.',
+      resolve: (q) => q.view.items,
+    }),
+    item: t.field({
+      type: QuotaItem,
+      nullable: true,
+      description: 'The item for one kind, or null when the kind is not catalogued.',
+      args: { kind: t.arg.id({ description: 'The quota kind.' }) },
+      resolve: (q, args) => q.view.items.find((i) => i.kind === String(args.kind)) ?? null,
+    }),
+    problems: t.field({
+      type: [QuotaProblem],
+      description: 'Drift found while reading; empty when consistent.',
+      resolve: (q) => q.view.problems,
+    }),
+  }),
+});

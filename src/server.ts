@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GraphQLError } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { type Context, createContext } from './context.js';
+import { createGraphiQLPage, type GraphiQLPage } from './graphiql.js';
+import { describeError, type Logger, requestScope } from './log.js';
+import { schema } from './schema/index.js';
+import { isStoreError, type ObjectStore } from './store/types.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+export interface GatewayOptions {
+  store: ObjectStore;
+  identityNamespace: string;
+  log: Logger;
+  /** How long /readyz waits for the store before answering 503. */
+  readinessTimeoutMs?: number;
+}
+
+export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
+
+/** The GraphQL handler alone (no sockets): what integration tests drive through `yoga.fetch`. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const { log } = options;
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    // GraphiQL is served by the HTTP layer, precompressed; yoga's own would load from a CDN.
+    graphiql: false,
+    landingPage: false,
+    batching: false,
+    logging: {
+      debug: (...args) => log.debug(String(args[0]), { args: args.slice(1) }),
+      info: (...args) => log.info(String(args[0]), { args: args.slice(1) }),
+      warn: (...args) => log.warn(String(args[0]), { args: args.slice(1) }),
+      error: (...args) => log.error(String(args[0]), { args: args.slice(1) }),
+    },
+    context: () => createContext(options, requestScope.getStore()?.requestId ?? randomUUID()),
+    maskedErrors: {
+      maskError: (error) => maskError(error, log),
+    },
+  });
+}
+
+/**
+ * Only GraphQL errors we raised on purpose (bad input) reach clients as they are. Anything else is
+ * logged in full with the request id and answered with a generic message carrying that id; a
+ * store that cannot be reached is answered as UNAVAILABLE so clients know to retry.
+ */
+function maskError(error: unknown, log: Logger): Error {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (error instanceof GraphQLError && (original === error || original instanceof GraphQLError)) return error;
+  const requestId = requestScope.getStore()?.requestId;
+  const path = error instanceof GraphQLError ? error.path : undefined;
+  if (isStoreError(original, 'Unavailable')) {
+    log.warn('store unavailable', { path, ...describeError(original) });
+    return new GraphQLError('The object store is unavailable; try again.', {
+      path,
+      extensions: { code: 'UNAVAILABLE', requestId },
+    });
+  }
+  log.error('unexpected error', { path, ...describeError(original) });
+  return new GraphQLError('Unexpected error.', { path, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });
+}
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then resolves. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** The gateway on node:http, with /healthz, /readyz and the self-contained GraphiQL. */
+export async function startServer(options: GatewayOptions & { host: string; port: number }): Promise<RunningServer> {
+  const { log, store } = options;
+  const yoga = createGateway(options);
+  const graphiql = createGraphiQLPage(GRAPHQL_PATH);
+  let shuttingDown = false;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      const ready = shuttingDown ? 'shutting down' : await checkStore(store, options.readinessTimeoutMs ?? 2000);
+      return ready === null
+        ? sendJson(res, 200, { status: 'ready' })
+        : sendJson(res, 503, { status: 'not ready', reason: ready });
+    }
+    if (
+      path === GRAPHQL_PATH &&
+      req.method === 'GET' &&
+      wantsHtml(req) &&
+      !new URL(req.url ?? '/', 'http://x').searchParams.has('query')
+    ) {
+      return sendGraphiQL(req, res, graphiql);
+    }
+    return yoga(req, res);
+  };
+
+  const server = createServer((req, res) => {
+    // A caller's id is kept for tracing across services, but only if it is short and plain.
+    const offered = headerValue(req, 'x-request-id');
+    const requestId = offered && /^[\w.-]{1,128}$/.test(offered) ? offered : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    requestScope.run({ requestId }, () => {
+      handle(req, res).catch((error) => {
+        log.error('request failed', describeError(error));
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error', requestId });
+        else res.destroy();
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  return {
+    server,
+    url,
+    async close(graceMs = 10_000) {
+      shuttingDown = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function checkStore(store: ObjectStore, timeoutMs: number): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`store did not answer within ${timeoutMs} ms`), timeoutMs);
+  });
+  try {
+    return await Promise.race([store.ping().then(() => null), timeout]);
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function sendGraphiQL(req: IncomingMessage, res: ServerResponse, page: GraphiQLPage) {
+  const accepted = headerValue(req, 'accept-encoding') ?? '';
+  const encoding = /\bbr\b/.test(accepted) ? 'br' : /\bgzip\b/.test(accepted) ? 'gzip' : null;
+  const body = encoding ? await page.encoded(encoding) : page.html;
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-cache',
+    vary: 'accept-encoding',
+    ...(encoding ? { 'content-encoding': encoding } : {}),
+  });
+  res.end(body);
+}
+
+function wantsHtml(req: IncomingMessage): boolean {
+  return (headerValue(req, 'accept') ?? '').includes('text/html');
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

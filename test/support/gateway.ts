@@ -1,0 +1,53 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { type ExecutionResult, type GraphQLFormattedError, print } from 'graphql';
+import { expect } from 'vitest';
+import { silentLogger } from '../../src/log.js';
+import { createGateway } from '../../src/server.js';
+import type { StoredObject } from '../../src/store/types.js';
+import { countingStore } from './countingStore.js';
+import { IDENTITY_NAMESPACE } from './objects.js';
+import type { TestStore } from './stores.js';
+
+export type Result<T> = ExecutionResult<T> & { errors?: GraphQLFormattedError[] };
+
+export interface TestGateway {
+  store: ReturnType<typeof countingStore>;
+  execute<R, V>(document: TypedDocumentNode<R, V>, variables?: V): Promise<Result<R>>;
+  /** Raw HTTP access, for status codes and headers. */
+  fetch(body: unknown, init?: RequestInit): Promise<Response>;
+}
+
+/** A gateway over a real store seeded with `objects`, driven through yoga.fetch (no sockets). */
+export async function createTestGateway(testStore: TestStore, objects: StoredObject[]): Promise<TestGateway> {
+  if (objects.length > 0) await testStore.store.apply(objects);
+  const store = countingStore(testStore.store);
+  const yoga = createGateway({ store, identityNamespace: IDENTITY_NAMESPACE, log: silentLogger });
+  const fetch = async (body: unknown, init: RequestInit = {}) =>
+    yoga.fetch('http://quotagraph.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify(body),
+      ...init,
+    });
+  return {
+    store,
+    fetch,
+    async execute(document, variables) {
+      const response = await fetch({ query: print(document), variables });
+      return (await response.json()) as Result<never>;
+    },
+  };
+}
+
+/** The data of a result that must have no errors (and shows them when it does). */
+export function expectNoGraphQLErrors<T>(result: Result<T>): T {
+  expect(result.errors, JSON.stringify(result.errors, null, 2)).toBeUndefined();
+  expect(result.data).toBeTruthy();
+  return result.data as T;
+}
+
+/** The errors of a result that must have some. */
+export function expectGraphQLErrors<T>(result: Result<T>): GraphQLFormattedError[] {
+  expect(result.errors?.length ?? 0, 'expected GraphQL errors').toBeGreaterThan(0);
+  return result.errors!;
+}
