@@ -1,4 +1,5 @@
 import type { StoredObject } from '../store/types.js';
+import { compareStrings } from './model.js';
 
 /**
  * Which stored objects really belong to an organization. Labels are only a claim: a Quota or
@@ -22,6 +23,3 @@ function inNamespace(namespace: string | null, objects: StoredObject[]): StoredO
     .filter((o) => o.metadata.namespace === namespace)
     .sort((a, b) => compareStrings(a.metadata.name, b.metadata.name));
 }
-
-/** Code-point order, so sorting never depends on the host's locale. */
-export const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

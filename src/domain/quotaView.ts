@@ -122,7 +122,7 @@ export function effectiveQuantity(
   // Reported only where the broken default is actually in force: elsewhere it changes nothing.
   const message =
     `the catalogue default of kind "${kind.name}" is ${quoted(kind.rawDefault)}, which is invalid ` +
-    `(${tryParseReason(kind.rawDefault)}); organization "${organizationId}" sets no quantity for it, so it counts as 0`;
+    `(${invalidReason(kind.rawDefault)}); organization "${organizationId}" sets no quantity for it, so it counts as 0`;
   return { quantity: 0n, isDefault: true, problem: { code: 'INVALID_STORED_QUANTITY', kind: kind.name, message } };
 }
 
@@ -234,7 +234,8 @@ function quoted(raw: unknown): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
-function tryParseReason(raw: unknown): string {
+/** Why a raw value was refused (the catalogue keeps the raw default, not the error). */
+function invalidReason(raw: unknown): string {
   const parsed = tryParseQuantity(raw);
-  return parsed.ok ? 'valid' : parsed.error.reason;
+  return parsed.ok ? 'unexpectedly valid' : parsed.error.reason;
 }

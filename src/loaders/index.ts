@@ -3,6 +3,7 @@ import { buildCatalogue, type Catalogue } from '../domain/catalogue.js';
 import { LABEL_ORGANIZATION } from '../domain/labels.js';
 import {
   type AllocationRecord,
+  compareStrings,
   type OrganizationRecord,
   type ProjectRecord,
   type QuotaRecord,
@@ -11,7 +12,7 @@ import {
   readProject,
   readQuota,
 } from '../domain/model.js';
-import { compareStrings, pickProjects, pickQuota } from '../domain/ownership.js';
+import { pickProjects, pickQuota } from '../domain/ownership.js';
 import { isStoreError, type ObjectStore, type StoredObject } from '../store/types.js';
 import { groupBy, listByLabel } from './batch.js';
 

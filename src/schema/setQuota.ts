@@ -38,7 +38,7 @@ builder.mutationField('setQuota', (t) =>
     description:
       'Merge quotas into an organization’s quota. Refused, with nothing written, when a kind is not catalogued or a ' +
       'kind would drop below its committed + reserved usage.',
-    args: { input: t.arg({ type: SetQuotaInput }) },
+    args: { input: t.arg({ type: SetQuotaInput, description: 'What to change.' }) },
     errors: {
       types: [QuotaBelowUsageError, UnknownQuotaKindError, ConflictError, NotFoundError],
       directResult: true,

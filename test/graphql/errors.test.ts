@@ -1,0 +1,61 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { createGateway } from '../../src/server.js';
+import { StoreError, type ObjectStore } from '../../src/store/types.js';
+import { organization, quotaMetadata } from '../support/objects.js';
+import { storeFactories, type TestStore } from '../support/stores.js';
+
+const query = '{ quotaKind(name: "servers") { name } organization(id: "acme") { id } }';
+
+describe('unexpected failures are masked and logged with the request id', () => {
+  let testStore: TestStore;
+  let lines: Record<string, unknown>[];
+
+  beforeEach(async () => {
+    testStore = await storeFactories.sqlite!();
+    await testStore.store.apply([quotaMetadata('servers', 1), organization('acme')]);
+    lines = [];
+  });
+  afterEach(() => testStore.cleanup());
+
+  /** The real store, except that listing the catalogue fails with `error`. */
+  const gatewayFailingWith = (error: Error) => {
+    const store: ObjectStore = {
+      ...testStore.store,
+      get: testStore.store.get.bind(testStore.store),
+      list: (kind, options) => (kind === 'QuotaMetadata' ? Promise.reject(error) : testStore.store.list(kind, options)),
+    };
+    const log = createLogger({ write: (line) => lines.push(JSON.parse(line)) });
+    return createGateway({ store, identityNamespace: 'unikorn-identity', log });
+  };
+
+  const post = (gateway: ReturnType<typeof gatewayFailingWith>) =>
+    gateway.fetch('http://quotagraph.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+
+  it('hides an internal error from the client but logs its detail', async () => {
+    const response = await post(gatewayFailingWith(new Error('secret connection string postgres://u:p@db')));
+    const body = await response.json();
+    expect(body.data.organization).toEqual({ id: 'acme' }); // the rest of the query still answers
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].message).toBe('Unexpected error.');
+    expect(body.errors[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(JSON.stringify(body)).not.toContain('secret');
+    const logged = lines.find((l) => l.message === 'unexpected error');
+    expect(logged?.error).toContain('secret connection string');
+    expect(logged?.path).toEqual(['quotaKind']);
+  });
+
+  it('answers UNAVAILABLE when the store cannot be reached', async () => {
+    const response = await post(gatewayFailingWith(new StoreError('Unavailable', 'database is locked')));
+    const body = await response.json();
+    expect(body.errors[0]).toMatchObject({
+      message: 'The object store is unavailable; try again.',
+      extensions: { code: 'UNAVAILABLE' },
+    });
+    expect(lines.some((l) => l.message === 'store unavailable' && l.error === 'database is locked')).toBe(true);
+  });
+});
