@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { buildCatalogue, Catalogue, type QuotaKindRecord } from '../../src/domain/catalogue.js';
+import { buildCatalogue, Catalogue } from '../../src/domain/catalogue.js';
 import { API_VERSION, type StoredObject } from '../../src/store/types.js';
+import { kindRecord as record } from '../support/records.js';
 
 function metadata(name: string, spec?: Record<string, unknown>): StoredObject {
   return { apiVersion: API_VERSION, kind: 'QuotaMetadata', metadata: { name, namespace: 'unikorn-identity' }, spec };
 }
-
-const record = (name: string, value = 0n): QuotaKindRecord => ({
-  name,
-  displayName: name,
-  description: '',
-  default: value,
-  defaultIsValid: true,
-  rawDefault: String(value),
-});
 
 describe('buildCatalogue', () => {
   it('reads every field and sorts kinds by name', () => {

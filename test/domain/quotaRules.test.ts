@@ -1,29 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Catalogue, type QuotaKindRecord } from '../../src/domain/catalogue.js';
+import { Catalogue } from '../../src/domain/catalogue.js';
 import type { QuotaRecord } from '../../src/domain/model.js';
 import { MAX_SAFE_QUANTITY } from '../../src/domain/quantity.js';
 import { decideSetQuota, type QuotaEntry } from '../../src/domain/quotaRules.js';
 import { buildQuotaView, type Usage } from '../../src/domain/quotaView.js';
+import { kindRecord, quotaRecord } from '../support/records.js';
 
-const kind = (name: string, value: bigint): QuotaKindRecord => ({
-  name,
-  displayName: name,
-  description: '',
-  default: value,
-  defaultIsValid: true,
-  rawDefault: String(value),
-});
+const kind = kindRecord;
+const quota = quotaRecord;
 
 const catalogue = new Catalogue([kind('clusters', 2n), kind('gpus', 4n), kind('servers', 20n)]);
-
-const quota = (...entries: [string, unknown][]): QuotaRecord => ({
-  organizationId: 'org-1',
-  namespace: 'org-ns-1',
-  name: 'default',
-  resourceVersion: '42',
-  entries: entries.map(([kind, quantity]) => ({ kind, quantity })),
-});
 
 const usage = (...kinds: [string, bigint, bigint][]): Map<string, Usage> =>
   new Map(kinds.map(([kind, committed, reserved]) => [kind, { committed, reserved }]));

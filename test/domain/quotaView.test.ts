@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Catalogue, type QuotaKindRecord } from '../../src/domain/catalogue.js';
+import { Catalogue } from '../../src/domain/catalogue.js';
 import type { AllocationRecord, QuotaRecord } from '../../src/domain/model.js';
 import { buildQuotaView, projectUsage, type QuotaProblem, sumUsage } from '../../src/domain/quotaView.js';
+import { kindRecord, quotaRecord } from '../support/records.js';
 
-const kind = (name: string, value: bigint, valid = true): QuotaKindRecord => ({
-  name,
-  displayName: name,
-  description: '',
-  default: valid ? value : 0n,
-  defaultIsValid: valid,
-  rawDefault: valid ? String(value) : 'lots',
-});
+const kind = kindRecord;
+const quota = quotaRecord;
 
 const catalogue = new Catalogue([kind('servers', 20n), kind('gpus', 4n), kind('clusters', 2n)]);
-
-const quota = (...entries: [string, unknown][]): QuotaRecord => ({
-  organizationId: 'org-1',
-  namespace: 'org-ns-1',
-  name: 'default',
-  resourceVersion: '42',
-  entries: entries.map(([kind, quantity]) => ({ kind, quantity })),
-});
 
 let counter = 0;
 const allocation = (

@@ -26,7 +26,11 @@ const Report = graphql(`
 
 /** `count` organizations, each with a Quota, two projects and an allocation per project. */
 function world(count: number): StoredObject[] {
-  const objects: StoredObject[] = [quotaMetadata('servers', 20), quotaMetadata('gpus', 4), quotaMetadata('clusters', 5)];
+  const objects: StoredObject[] = [
+    quotaMetadata('servers', 20),
+    quotaMetadata('gpus', 4),
+    quotaMetadata('clusters', 5),
+  ];
   for (let i = 0; i < count; i++) {
     const id = `org-${String(i).padStart(3, '0')}`;
     objects.push(organization(id), quota(id, { servers: 10 + i }));
@@ -57,7 +61,10 @@ describe.each(Object.keys(storeFactories))('batching (%s store)', (storeName) =>
     const calls = await callsFor(async () => {
       const data = expectNoGraphQLErrors(await gateway.execute(Dashboard, { id: 'org-007' }));
       expect(data.organization!.projects).toHaveLength(2);
-      expect(data.organization!.quota.items.find((i) => i.kind.name === 'servers')).toMatchObject({ quantity: 17, used: 4 });
+      expect(data.organization!.quota.items.find((i) => i.kind.name === 'servers')).toMatchObject({
+        quantity: 17,
+        used: 4,
+      });
     });
     expect(calls).toEqual({
       'get:Organization': 1,
@@ -87,7 +94,9 @@ describe.each(Object.keys(storeFactories))('batching (%s store)', (storeName) =>
   it('chunks a page larger than one selector holds: 100 organizations cost two calls per labelled type', async () => {
     expect(SELECTOR_CHUNK_SIZE).toBe(50);
     const hundred = await callsFor(async () => {
-      expect(expectNoGraphQLErrors(await gateway.execute(Report, { first: 100 })).organizations.edges).toHaveLength(100);
+      expect(expectNoGraphQLErrors(await gateway.execute(Report, { first: 100 })).organizations.edges).toHaveLength(
+        100,
+      );
     });
     expect(hundred).toEqual({ 'list:Allocation': 2, 'list:Organization': 1, 'list:Quota': 2, 'list:QuotaMetadata': 1 });
   });

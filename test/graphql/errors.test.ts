@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { createGateway } from '../../src/server.js';
-import { StoreError, type ObjectStore } from '../../src/store/types.js';
+import { type ObjectStore, StoreError } from '../../src/store/types.js';
 import { organization, quotaMetadata } from '../support/objects.js';
 import { storeFactories, type TestStore } from '../support/stores.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LABEL_ORGANIZATION } from '../../src/domain/labels.js';
-import { graphql } from '../gql/index.js';
 import type { SetQuotaMutation, SetQuotaMutationVariables } from '../gql/graphql.js';
+import { graphql } from '../gql/index.js';
 import { createTestGateway, expectGraphQLErrors, expectNoGraphQLErrors, type TestGateway } from '../support/gateway.js';
 import { allocation, organization, orgNamespace, project, quota, quotaMetadata } from '../support/objects.js';
 import { storeFactories, type TestStore } from '../support/stores.js';
@@ -52,10 +52,15 @@ describe.each(Object.keys(storeFactories))('setQuota (%s store)', (storeName) =>
 
   const setQuota = async (input: SetQuotaMutationVariables['input']) =>
     expectNoGraphQLErrors(await gateway.execute(SetQuota, { input })).setQuota;
-  const read = async (id: string) => expectNoGraphQLErrors(await gateway.execute(ReadQuota, { id })).organization!.quota;
+  const read = async (id: string) =>
+    expectNoGraphQLErrors(await gateway.execute(ReadQuota, { id })).organization!.quota;
   const storedQuota = async (org: string) =>
-    (await testStore.store.list('Quota', { namespace: orgNamespace(org), labelSelector: `${LABEL_ORGANIZATION}=${org}` }))
-      .items;
+    (
+      await testStore.store.list('Quota', {
+        namespace: orgNamespace(org),
+        labelSelector: `${LABEL_ORGANIZATION}=${org}`,
+      })
+    ).items;
 
   beforeEach(async () => {
     testStore = await storeFactories[storeName]!();
@@ -73,7 +78,10 @@ describe.each(Object.keys(storeFactories))('setQuota (%s store)', (storeName) =>
   afterEach(() => testStore.cleanup());
 
   it('stores only the requested kinds on the first write of a default quota', async () => {
-    const success = as(await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 40 }] }), 'SetQuotaSuccess');
+    const success = as(
+      await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 40 }] }),
+      'SetQuotaSuccess',
+    );
     expect(success.quota.isDefault).toBe(false);
     expect(success.quota.organization.id).toBe('acme');
     expect(success.quota.items.map((i) => [i.kind.name, i.quantity, i.isDefault])).toEqual([
@@ -88,8 +96,20 @@ describe.each(Object.keys(storeFactories))('setQuota (%s store)', (storeName) =>
   });
 
   it('merges: listed kinds change, the others keep their stored value, and Kubernetes quantities are exact', async () => {
-    as(await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 40 }, { kind: 'clusters', quantity: '2k' }] }), 'SetQuotaSuccess');
-    const success = as(await setQuota({ organizationId: 'acme', quotas: [{ kind: 'storage', quantity: '10Gi' }] }), 'SetQuotaSuccess');
+    as(
+      await setQuota({
+        organizationId: 'acme',
+        quotas: [
+          { kind: 'servers', quantity: 40 },
+          { kind: 'clusters', quantity: '2k' },
+        ],
+      }),
+      'SetQuotaSuccess',
+    );
+    const success = as(
+      await setQuota({ organizationId: 'acme', quotas: [{ kind: 'storage', quantity: '10Gi' }] }),
+      'SetQuotaSuccess',
+    );
     expect(success.quota.items.map((i) => [i.kind.name, i.quantity, i.isDefault])).toEqual([
       ['clusters', 2000, false],
       ['gpus', 4, true],
@@ -118,7 +138,14 @@ describe.each(Object.keys(storeFactories))('setQuota (%s store)', (storeName) =>
     as(await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 8 }] }), 'SetQuotaSuccess');
     const before = await read('acme');
     const error = as(
-      await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 7 }, { kind: 'gpus', quantity: 0 }, { kind: 'clusters', quantity: 0 }] }),
+      await setQuota({
+        organizationId: 'acme',
+        quotas: [
+          { kind: 'servers', quantity: 7 },
+          { kind: 'gpus', quantity: 0 },
+          { kind: 'clusters', quantity: 0 },
+        ],
+      }),
       'QuotaBelowUsageError',
     );
     expect(error.violations).toEqual([
@@ -144,7 +171,14 @@ describe.each(Object.keys(storeFactories))('setQuota (%s store)', (storeName) =>
 
   it('refuses uncatalogued kinds, listing them all, before anything else', async () => {
     const error = as(
-      await setQuota({ organizationId: 'acme', quotas: [{ kind: 'tpus', quantity: 1 }, { kind: 'servers', quantity: 1 }, { kind: 'fpgas', quantity: 1 }] }),
+      await setQuota({
+        organizationId: 'acme',
+        quotas: [
+          { kind: 'tpus', quantity: 1 },
+          { kind: 'servers', quantity: 1 },
+          { kind: 'fpgas', quantity: 1 },
+        ],
+      }),
       'UnknownQuotaKindError',
     );
     expect(error.kinds).toEqual(['fpgas', 'tpus']);
@@ -152,20 +186,34 @@ describe.each(Object.keys(storeFactories))('setQuota (%s store)', (storeName) =>
   });
 
   it('answers NotFoundError for an unknown organization', async () => {
-    const error = as(await setQuota({ organizationId: 'nope', quotas: [{ kind: 'servers', quantity: 1 }] }), 'NotFoundError');
+    const error = as(
+      await setQuota({ organizationId: 'nope', quotas: [{ kind: 'servers', quantity: 1 }] }),
+      'NotFoundError',
+    );
     expect(error.id).toBe('nope');
     expect(error.message).toContain('"nope"');
   });
 
   it('honours expectedResourceVersion: stale is a ConflictError carrying the current version, current succeeds', async () => {
-    const first = as(await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 30 }] }), 'SetQuotaSuccess');
+    const first = as(
+      await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 30 }] }),
+      'SetQuotaSuccess',
+    );
     const version = first.quota.resourceVersion!;
     const second = as(
-      await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 31 }], expectedResourceVersion: version }),
+      await setQuota({
+        organizationId: 'acme',
+        quotas: [{ kind: 'servers', quantity: 31 }],
+        expectedResourceVersion: version,
+      }),
       'SetQuotaSuccess',
     );
     const stale = as(
-      await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 99 }], expectedResourceVersion: version }),
+      await setQuota({
+        organizationId: 'acme',
+        quotas: [{ kind: 'servers', quantity: 99 }],
+        expectedResourceVersion: version,
+      }),
       'ConflictError',
     );
     expect(stale.currentResourceVersion).toBe(second.quota.resourceVersion);
@@ -174,7 +222,11 @@ describe.each(Object.keys(storeFactories))('setQuota (%s store)', (storeName) =>
 
   it('answers ConflictError with a null version when a version is expected but no Quota exists', async () => {
     const error = as(
-      await setQuota({ organizationId: 'globex', quotas: [{ kind: 'servers', quantity: 3 }], expectedResourceVersion: '12' }),
+      await setQuota({
+        organizationId: 'globex',
+        quotas: [{ kind: 'servers', quantity: 3 }],
+        expectedResourceVersion: '12',
+      }),
       'ConflictError',
     );
     expect(error.currentResourceVersion).toBeNull();
@@ -182,7 +234,10 @@ describe.each(Object.keys(storeFactories))('setQuota (%s store)', (storeName) =>
   });
 
   it('lets exactly one of many concurrent writers with the same expected version win', async () => {
-    const base = as(await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 30 }] }), 'SetQuotaSuccess');
+    const base = as(
+      await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 30 }] }),
+      'SetQuotaSuccess',
+    );
     const outcomes = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
         setQuota({
@@ -244,7 +299,16 @@ describe.each(Object.keys(storeFactories))('setQuota (%s store)', (storeName) =>
     it.each([
       [{ organizationId: 'Acme Corp', quotas: [{ kind: 'servers', quantity: 1 }] }, 'organizationId "Acme Corp"'],
       [{ organizationId: 'acme', quotas: [{ kind: 'Servers!', quantity: 1 }] }, 'quotas.kind "Servers!"'],
-      [{ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 9 }, { kind: 'servers', quantity: 10 }] }, 'more than once'],
+      [
+        {
+          organizationId: 'acme',
+          quotas: [
+            { kind: 'servers', quantity: 9 },
+            { kind: 'servers', quantity: 10 },
+          ],
+        },
+        'more than once',
+      ],
     ])('%j', async (input, named) => {
       const [error] = expectGraphQLErrors(await gateway.execute(SetQuota, { input }));
       expect(error!.extensions?.code).toBe('BAD_USER_INPUT');
