@@ -6,7 +6,7 @@
  */
 import { normalize } from 'node:path';
 
-export type StoreConfig = { type: 'sqlite'; path: string } | { type: 'kubernetes' };
+export type StoreConfig = { type: 'sqlite'; path: string } | { type: 'kubernetes'; context?: string };
 export type SeedConfig = { type: 'demo' } | { type: 'none' } | { type: 'paths'; paths: string[] };
 
 export type Config =
@@ -35,8 +35,8 @@ const DEFAULT_NAMESPACE = 'unikorn-identity';
 export const USAGE = `quotagraph — GraphQL gateway for organization quotas
 
 Usage:
-  quotagraph serve [--port N] [--host H] [--store S] [--namespace NS] [--seed SEED]
-  quotagraph apply -f <file|dir> [-f <file|dir> ...] [--store S] [--namespace NS]
+  quotagraph serve [--port N] [--host H] [--store S] [--kube-context C] [--namespace NS] [--seed SEED]
+  quotagraph apply -f <file|dir> [-f <file|dir> ...] [--store S] [--kube-context C] [--namespace NS]
   quotagraph help | --help | -h
 
 Commands:
@@ -50,6 +50,10 @@ Options (a flag wins over its environment variable; --flag value and --flag=valu
   --host H            HOST                  Address to listen on. Default ${DEFAULT_HOST}.
   --store S           QUOTAGRAPH_STORE      sqlite:<path> or kubernetes (kubeconfig or in-cluster).
                                             Default ${DEFAULT_STORE}.
+  --kube-context C   QUOTAGRAPH_KUBE_CONTEXT
+                                            With --store kubernetes: the kubeconfig context to use.
+                                            Default: the kubeconfig's current context. The kubeconfig
+                                            is KUBECONFIG, else ~/.kube/config, else in-cluster.
   --namespace NS      QUOTAGRAPH_NAMESPACE  Identity namespace holding Organizations and QuotaMetadata.
                                             Default ${DEFAULT_NAMESPACE}.
   --seed SEED         QUOTAGRAPH_SEED       Manifests applied by serve when the store is empty:
@@ -64,8 +68,8 @@ Options (a flag wins over its environment variable; --flag value and --flag=valu
 type Setting = { option: string; value: string };
 
 const COMMAND_FLAGS = {
-  serve: ['--port', '--host', '--store', '--namespace', '--seed'],
-  apply: ['--filename', '--store', '--namespace'],
+  serve: ['--port', '--host', '--store', '--kube-context', '--namespace', '--seed'],
+  apply: ['--filename', '--store', '--kube-context', '--namespace'],
 } as const;
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -94,6 +98,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
 
   const storeSetting = setting('--store', 'QUOTAGRAPH_STORE');
   const store = parseStore(storeSetting ?? { option: '--store', value: DEFAULT_STORE });
+  const contextSetting = setting('--kube-context', 'QUOTAGRAPH_KUBE_CONTEXT');
+  if (contextSetting) {
+    if (store.type !== 'kubernetes') {
+      throw new ConfigError(contextSetting.option, `${contextSetting.option} only applies with --store kubernetes`);
+    }
+    store.context = parseContext(contextSetting);
+  }
   const nsSetting = setting('--namespace', 'QUOTAGRAPH_NAMESPACE');
   const namespace = nsSetting ? parseNamespace(nsSetting) : DEFAULT_NAMESPACE;
 
@@ -182,6 +193,11 @@ function parseStore({ option, value }: Setting): StoreConfig {
     return { type: 'sqlite', path };
   }
   throw new ConfigError(option, `unknown store scheme in ${option} "${value}": expected sqlite:<path> or kubernetes`);
+}
+
+function parseContext({ option, value }: Setting): string {
+  if (value.trim() === '' || /\s/.test(value)) throw new ConfigError(option, `invalid ${option} "${value}"`);
+  return value;
 }
 
 function parseNamespace({ option, value }: Setting): string {

@@ -229,7 +229,8 @@ function toStoredObject(value: unknown, defaultNamespace: string): StoredObject 
   const requireLabel = (key: string) => {
     if (!labelMap[key]) fail(`metadata.labels["${key}"]`, `required for ${kind}`);
   };
-  if (spec !== undefined && !isRecord(spec)) fail('spec', 'must be a mapping');
+  // The CRDs require spec (an empty one is fine), so a manifest the API server would refuse is refused here too.
+  if (!isRecord(spec)) fail('spec', spec === undefined ? 'required (use `spec: {}` when empty)' : 'must be a mapping');
   if (status !== undefined && !isRecord(status)) fail('status', 'must be a mapping');
   const specFields: Json = isRecord(spec) ? spec : {};
 

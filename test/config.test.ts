@@ -183,6 +183,8 @@ describe('parseConfig: help', () => {
       'QUOTAGRAPH_STORE',
       'sqlite:./data/quotagraph.db',
       'kubernetes',
+      '--kube-context',
+      'QUOTAGRAPH_KUBE_CONTEXT',
       '--namespace',
       'QUOTAGRAPH_NAMESPACE',
       'unikorn-identity',
@@ -271,5 +273,36 @@ describe('parseConfig: bad configuration', () => {
       '--store',
       'more than once',
     );
+  });
+});
+
+describe('parseConfig: --kube-context', () => {
+  it('selects a kubeconfig context for the kubernetes store, from the flag or the environment', () => {
+    expect(serve(['--store', 'kubernetes', '--kube-context', 'kind-dev']).store).toEqual({
+      type: 'kubernetes',
+      context: 'kind-dev',
+    });
+    expect(apply(['-f', 'x', '--store=kubernetes'], { QUOTAGRAPH_KUBE_CONTEXT: 'prod' }).store).toEqual({
+      type: 'kubernetes',
+      context: 'prod',
+    });
+    expect(serve(['--store', 'kubernetes']).store).toEqual({ type: 'kubernetes' });
+  });
+
+  it('is refused with the sqlite store, where it would silently mean nothing', () => {
+    expectConfigError(
+      () => serve(['--kube-context', 'kind-dev']),
+      '--kube-context',
+      'only applies with --store kubernetes',
+    );
+    expectConfigError(
+      () => serve([], { QUOTAGRAPH_KUBE_CONTEXT: 'x' }),
+      'QUOTAGRAPH_KUBE_CONTEXT',
+      'only applies with --store kubernetes',
+    );
+  });
+
+  it('refuses a blank context', () => {
+    expectConfigError(() => serve(['--store', 'kubernetes', '--kube-context', 'a b']), '--kube-context', '"a b"');
   });
 });

@@ -101,6 +101,7 @@ describe('loadManifests: bad documents name the file and the document', () => {
       'Quota "org-acme/quota": spec.quotas[1].quantity: invalid quantity "1.5": not a whole number',
     ],
     ['bad-allocation.yaml', 'spec.allocations[0].reserved: required'],
+    ['missing-spec.yaml', 'Organization "acme": spec: required (use `spec: {}` when empty)'],
   ])('%s', async (name, ...fragments) => {
     const file = fixture('bad', name);
     const errors = await loadErrors(file);
@@ -139,7 +140,7 @@ describe('loadManifests: bad documents name the file and the document', () => {
   it('returns nothing when any file is bad, and reports problems from every file', async () => {
     const errors = await loadErrors(fixture('good'), fixture('bad'));
     // good/ holds list.yaml and multi.yaml; every file in bad/ contributes at least one error.
-    expect(new Set(errors.map((e) => e.file)).size).toBe(11);
+    expect(new Set(errors.map((e) => e.file)).size).toBe(12);
     expect(errors.every((e) => e.file.startsWith(fixture('bad')))).toBe(true);
   });
 

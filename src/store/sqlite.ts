@@ -16,23 +16,12 @@
  * twice, even after compaction deleted the newest change rows.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
+import { type LabelRequirement, type Labels, matches, parseLabelSelector } from './labelSelector.js';
 import {
-  isDns1123Label,
-  isDns1123Subdomain,
-  isPlainRecord,
-  type LabelRequirement,
-  type Labels,
-  matches,
-  parseLabelSelector,
-  qualifiedNameProblem,
-  validateLabels,
-} from './labelSelector.js';
-import {
-  API_VERSION,
   type ApplyOutcome,
   type DeleteOptions,
   type ListOptions,
@@ -46,6 +35,10 @@ import {
   type WatchEventType,
   type WatchOptions,
 } from './types.js';
+import { validateObject } from './validate.js';
+
+/** Moved to validate.ts (shared with the kubernetes adapter); re-exported for existing importers. */
+export { validateObject } from './validate.js';
 
 export interface SqliteStoreOptions {
   /** Change-log rows kept for watches (default 10000); older versions answer Expired. */
@@ -113,7 +106,7 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   let db: Database.Database | undefined;
   try {
     if (path !== ':memory:') {
-      mkdirSync(dirname(path), { recursive: true });
+      makeDirectories(dirname(path));
     }
     // `timeout` is SQLite's busy_timeout: a writer waits this long for another process's lock.
     db = new Database(path, { timeout: busyTimeoutMs });
@@ -129,6 +122,32 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
     db?.close();
     const reason = error instanceof Error ? error.message : String(error);
     throw new StoreError('Unavailable', `cannot open the sqlite store at "${path}": ${reason}`, { cause: error });
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's `mkdirSync(…, { recursive: true })` spins forever at 100%
+ * CPU when a parent exists but cannot hold children (`/proc/x/q.db`, a dangling symlink): mkdir
+ * answers ENOENT and Node retries the parent, which exists. Here the same paths fail at once.
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !isDirectory(at) && dirname(at) !== at; at = dirname(at)) missing.unshift(at);
+  for (const level of missing) {
+    try {
+      mkdirSync(level);
+    } catch (error) {
+      // EEXIST is fine only when it is a directory: another process sharing the file just made it.
+      if (!isDirectory(level)) throw error;
+    }
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -641,69 +660,6 @@ function checkKind(kind: unknown): ObjectKind {
   }
   return kind as ObjectKind;
 }
-
-/**
- * Checks an object from a caller (TypeScript types or not: it may come from YAML) and returns a
- * normalized deep copy holding only the fields the port defines. Throws StoreError('Invalid').
- */
-export function validateObject(value: unknown, context = 'object'): StoredObject {
-  let where = context;
-  const fail = (problem: string): never => {
-    throw new StoreError('Invalid', `${where}: ${problem}`);
-  };
-  if (!isPlainRecord(value)) fail('must be a JSON object');
-  const { apiVersion, kind, metadata, spec, status } = value as Record<string, unknown>;
-  if (!isPlainRecord(metadata)) return fail('metadata must be an object');
-  const { name, namespace, labels, annotations, resourceVersion } = metadata;
-  where = `${context} (${String(kind)} "${String(namespace)}/${String(name)}")`;
-  if (apiVersion !== API_VERSION) fail(`apiVersion must be "${API_VERSION}", got ${JSON.stringify(apiVersion)}`);
-  if (!OBJECT_KINDS.includes(kind as ObjectKind)) fail(`kind must be one of ${OBJECT_KINDS.join(', ')}`);
-  if (typeof name !== 'string' || !isDns1123Subdomain(name)) {
-    fail('metadata.name must be a DNS-1123 subdomain (lowercase alphanumerics, "-" and ".", at most 253 characters)');
-  }
-  if (typeof namespace !== 'string' || !isDns1123Label(namespace)) {
-    fail('metadata.namespace must be a DNS-1123 label (lowercase alphanumerics and "-", at most 63 characters)');
-  }
-  validateLabels(labels, where);
-  validateAnnotations(annotations, fail);
-  if (resourceVersion !== undefined && typeof resourceVersion !== 'string')
-    fail('metadata.resourceVersion must be a string');
-  if (spec !== undefined && !isPlainRecord(spec)) fail('spec must be an object');
-  if (status !== undefined && !isPlainRecord(status)) fail('status must be an object');
-  const normalized: StoredObject = {
-    apiVersion: API_VERSION,
-    kind: kind as ObjectKind,
-    metadata: {
-      name: name as string,
-      namespace: namespace as string,
-      labels: nonEmpty(labels as Record<string, string> | undefined),
-      annotations: nonEmpty(annotations as Record<string, string> | undefined),
-      resourceVersion: resourceVersion as string | undefined,
-    },
-    spec: spec as Record<string, unknown> | undefined,
-    status: status as Record<string, unknown> | undefined,
-  };
-  try {
-    // A JSON round trip: a private deep copy that is exactly what will be stored.
-    return JSON.parse(JSON.stringify(normalized)) as StoredObject;
-  } catch (error) {
-    return fail(`is not JSON-serializable (${error instanceof Error ? error.message : String(error)})`);
-  }
-}
-
-function validateAnnotations(annotations: unknown, fail: (problem: string) => never): void {
-  if (annotations === undefined) return;
-  if (!isPlainRecord(annotations)) fail('metadata.annotations must be a map of strings');
-  for (const [key, value] of Object.entries(annotations as Record<string, unknown>)) {
-    const problem = qualifiedNameProblem(key);
-    if (problem !== undefined) fail(`invalid annotation: ${problem}`);
-    if (typeof value !== 'string') fail(`annotation "${key}" must have a string value`);
-  }
-}
-
-/** Kubernetes omits empty maps; so does the store, so `{}` and absent compare equal. */
-const nonEmpty = (map: Record<string, string> | undefined): Record<string, string> | undefined =>
-  map !== undefined && Object.keys(map).length > 0 ? map : undefined;
 
 function toStoreError(error: unknown, operation: string, path: string, busyTimeoutMs: number): StoreError {
   if (error instanceof StoreError) {

@@ -27,6 +27,7 @@ export function organization(id: string, name = id): StoredObject {
     apiVersion: API_VERSION,
     kind: 'Organization',
     metadata: { name: id, namespace: IDENTITY_NAMESPACE, labels: { [LABEL_NAME]: name } },
+    spec: {},
     status: { namespace: orgNamespace(id) },
   };
 }
@@ -53,6 +54,7 @@ export function project(org: string, id: string, name = id): StoredObject {
     apiVersion: API_VERSION,
     kind: 'Project',
     metadata: { name: id, namespace: orgNamespace(org), labels: { [LABEL_ORGANIZATION]: org, [LABEL_NAME]: name } },
+    spec: {},
     status: { namespace: projectNamespace(org, id) },
   };
 }
