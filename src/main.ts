@@ -1,7 +1,6 @@
 import { type Config, ConfigError, parseConfig, USAGE } from './config.js';
 import { createLogger, describeError, type Logger } from './log.js';
 import { DEMO_DIR, loadManifests, ManifestErrors } from './manifests.js';
-import { startServer } from './server.js';
 import { openStore } from './store/open.js';
 import { type ObjectStore, StoreError } from './store/types.js';
 
@@ -18,6 +17,9 @@ async function serve(config: Extract<Config, { command: 'serve' }>) {
   const log = createLogger();
   const store = await openStore(config.store);
   await seed(store, config, log);
+  // Loaded only to serve: building the schema is the slow part of starting, and a bad
+  // configuration should be reported at once.
+  const { startServer } = await import('./server.js');
   const server = await startServer({
     store,
     identityNamespace: config.namespace,
