@@ -9,6 +9,7 @@
  *   errors.ts    API errors → StoreError (pure)
  *   selector.ts  splitting selectors too long for a URL (pure)
  *   watch.ts     client-node's Watch as an async iterable (reconnects, bookmarks, bounded queue)
+ *   objects.ts   server JSON ↔ StoredObject, merging chunked lists (pure)
  *   store.ts     the adapter itself
  */
 import type { KubeConfig } from '@kubernetes/client-node';

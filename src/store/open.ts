@@ -1,7 +1,8 @@
+import { openKubernetesStore } from './kubernetes.js';
 import { openSqliteStore } from './sqlite.js';
-import { type ObjectStore, StoreError } from './types.js';
+import type { ObjectStore } from './types.js';
 
-export type StoreSpec = { type: 'sqlite'; path: string } | { type: 'kubernetes' };
+export type StoreSpec = { type: 'sqlite'; path: string } | { type: 'kubernetes'; context?: string };
 
 /** Opens the adapter the configuration names. Throws StoreError('Unavailable') with one clear line. */
 export async function openStore(spec: StoreSpec): Promise<ObjectStore> {
@@ -9,6 +10,6 @@ export async function openStore(spec: StoreSpec): Promise<ObjectStore> {
     case 'sqlite':
       return openSqliteStore(spec.path);
     case 'kubernetes':
-      throw new StoreError('Unavailable', 'the kubernetes store is not available in this build yet');
+      return openKubernetesStore({ context: spec.context });
   }
 }

@@ -107,7 +107,7 @@ describe.each(Object.keys(storeFactories))('batching (%s store)', (storeName) =>
         (i) => i.kind.name === 'servers',
       )!.quantity;
     expect(await read()).toBe(11);
-    await testStore.store.apply([quota('org-001', { servers: 12 })]);
+    await testStore.seed([quota('org-001', { servers: 12 })]);
     expect(await read()).toBe(12);
   });
 });

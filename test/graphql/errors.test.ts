@@ -13,7 +13,7 @@ describe('unexpected failures are masked and logged with the request id', () => 
 
   beforeEach(async () => {
     testStore = await storeFactories.sqlite!();
-    await testStore.store.apply([quotaMetadata('servers', 1), organization('acme')]);
+    await testStore.seed([quotaMetadata('servers', 1), organization('acme')]);
     lines = [];
   });
   afterEach(() => testStore.cleanup());

@@ -124,7 +124,7 @@ describe.each(Object.keys(storeFactories))('setQuota (%s store)', (storeName) =>
   });
 
   it('keeps stored entries it does not understand (uncatalogued kinds, unreadable values) when merging', async () => {
-    await testStore.store.apply([quota('globex', { tpus: 3, gpus: 'lots' })]);
+    await testStore.seed([quota('globex', { tpus: 3, gpus: 'lots' })]);
     as(await setQuota({ organizationId: 'globex', quotas: [{ kind: 'servers', quantity: 7 }] }), 'SetQuotaSuccess');
     const [stored] = await storedQuota('globex');
     expect(stored!.spec?.quotas).toEqual([
@@ -163,7 +163,7 @@ describe.each(Object.keys(storeFactories))('setQuota (%s store)', (storeName) =>
   });
 
   it('does not let drift on one kind block changes to another, and lets an overcommitted kind be raised', async () => {
-    await testStore.store.apply([quota('acme', { servers: 5 })]); // 8 in use: overcommitted by drift
+    await testStore.seed([quota('acme', { servers: 5 })]); // 8 in use: overcommitted by drift
     as(await setQuota({ organizationId: 'acme', quotas: [{ kind: 'clusters', quantity: 1 }] }), 'SetQuotaSuccess');
     as(await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 6 }] }), 'SetQuotaSuccess');
     as(await setQuota({ organizationId: 'acme', quotas: [{ kind: 'servers', quantity: 5 }] }), 'QuotaBelowUsageError');

@@ -64,9 +64,15 @@ describe('error mapping', () => {
     ['500', apiException(500, status(500, 'InternalError', 'etcd is down')), 'Unavailable', 'etcd is down'],
     ['503 with an HTML body', apiException(503, '<html>bad gateway</html>'), 'Unavailable', '<html>bad gateway'],
     ['refused watch (statusCode)', Object.assign(new Error('Gone'), { statusCode: 410 }), 'Expired', 'Gone'],
-    ['ECONNREFUSED', systemError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'), 'Unavailable', 'cannot reach'],
+    ['ECONNREFUSED', systemError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'), 'Unavailable', 'connection'],
     ['ECONNRESET', systemError('ECONNRESET', 'read ECONNRESET'), 'Unavailable', 'read ECONNRESET'],
-    ['socket hang up', new Error('socket hang up'), 'Unavailable', 'cannot reach the API server: socket hang up'],
+    [
+      'socket hang up',
+      new Error('socket hang up'),
+      'Unavailable',
+      'the connection to the API server failed: socket hang up',
+    ],
+    ['cut stream', systemError('ERR_STREAM_PREMATURE_CLOSE', 'Premature close'), 'Unavailable', 'Premature close'],
     ['timeout', new DeadlineExceeded(250), 'Unavailable', 'did not answer within 250 ms'],
     ['anything else', new TypeError('boom'), 'Unavailable', 'boom'],
   ];
@@ -307,6 +313,7 @@ describe('request timeout', () => {
     expect(errors[0]!.message).toMatch(/^get Quota org-acme\/quota: /);
     await store.close();
   });
+
   it('ends a watch that is still connecting cleanly when its signal aborts or the store closes', async () => {
     const server = await fakeApiServer(() => {});
     const store = kubernetesStoreFromConfig({ server: server.url }, { requestTimeoutMs: 10_000 });

@@ -1,7 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, type GraphQLFormattedError, print } from 'graphql';
 import { expect } from 'vitest';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { createGateway } from '../../src/server.js';
 import type { StoredObject } from '../../src/store/types.js';
 import { countingStore } from './countingStore.js';
@@ -19,9 +19,11 @@ export interface TestGateway {
 
 /** A gateway over a real store seeded with `objects`, driven through yoga.fetch (no sockets). */
 export async function createTestGateway(testStore: TestStore, objects: StoredObject[]): Promise<TestGateway> {
-  if (objects.length > 0) await testStore.store.apply(objects);
+  if (objects.length > 0) await testStore.seed(objects);
   const store = countingStore(testStore.store);
-  const yoga = createGateway({ store, identityNamespace: IDENTITY_NAMESPACE, log: silentLogger });
+  // QUOTAGRAPH_TEST_LOG=1 shows the gateway's log (masked errors in full) while debugging a test.
+  const log = process.env.QUOTAGRAPH_TEST_LOG ? createLogger({ level: 'debug' }) : silentLogger;
+  const yoga = createGateway({ store, identityNamespace: IDENTITY_NAMESPACE, log });
   const fetch = async (body: unknown, init: RequestInit = {}) =>
     yoga.fetch('http://quotagraph.test/graphql', {
       method: 'POST',

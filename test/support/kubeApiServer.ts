@@ -16,11 +16,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Faults, FaultPlan } from './kubeApi/faults.js';
+import { FaultPlan, type Faults } from './kubeApi/faults.js';
 import { NamespaceRegistry } from './kubeApi/namespaces.js';
 import { CustomResourceRegistry } from './kubeApi/objects.js';
 import { type RouterContext, serve } from './kubeApi/router.js';
-import { ApiError, injectedFailure } from './kubeApi/status.js';
+import { ApiError, failureForCode } from './kubeApi/status.js';
 import { Storage } from './kubeApi/storage.js';
 import { CUSTOM_RESOURCES } from './kubeApi/types.js';
 import type { WatchStream } from './kubeApi/watch.js';
@@ -113,7 +113,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       );
       if (answer !== undefined) sendJson(response, answer.code, answer.body);
     } catch (error) {
-      sendError(response, error instanceof ApiError ? error : injectedFailure(500, `Internal error occurred: ${String(error)}`));
+      sendError(
+        response,
+        error instanceof ApiError ? error : failureForCode(500, `Internal error occurred: ${String(error)}`),
+      );
     }
   }
 

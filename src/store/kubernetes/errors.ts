@@ -8,7 +8,8 @@
  *     text (a JSON `Status`) — undefined for 401, which the generated client does not read.
  *   - Errors from client-node's Watch when the watch request is refused: numeric `.statusCode`.
  *   - `Status` objects of watch ERROR events (handled by {@link statusToStoreError}).
- *   - node-fetch FetchError for network failures: string `.code` (ECONNREFUSED, …).
+ *   - node-fetch FetchError for network failures: string `.code` (ECONNREFUSED, …), and its
+ *     premature-close error when a stream is cut.
  *   - {@link DeadlineExceeded} when the adapter's request timeout fired.
  */
 import { STATUS_CODES } from 'node:http';
@@ -48,6 +49,8 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
+  // node-fetch's error when a chunked response (a watch stream) is cut before its end.
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
 /**
@@ -74,7 +77,9 @@ export function toStoreError(error: unknown, what: string, context: ErrorContext
   }
   const code = isPlainRecord(error) && typeof error.code === 'string' ? error.code : undefined;
   if ((code !== undefined && NETWORK_CODES.has(code)) || /socket hang up/i.test(message)) {
-    return new StoreError('Unavailable', `${what}: cannot reach the API server: ${message}`, { cause: error });
+    return new StoreError('Unavailable', `${what}: the connection to the API server failed: ${message}`, {
+      cause: error,
+    });
   }
   return new StoreError('Unavailable', `${what}: ${message}`, { cause: error });
 }

@@ -3,7 +3,7 @@
  * every request in this order: latency, then down (503), then dropNext, then failNext; a
  * conflict storm only answers PUTs that reached an object route.
  */
-import { type ApiError, injectedFailure } from './status.js';
+import { type ApiError, failureForCode } from './status.js';
 
 export interface Faults {
   /** Added before every response (also before faults and before a watch's first byte). */
@@ -68,7 +68,7 @@ export class FaultPlan implements Faults {
   /** Decides, and consumes, the fault for the request at hand. */
   next(): FaultDecision {
     if (this.isDown) {
-      return { type: 'fail', error: injectedFailure(503, 'the server is currently unable to handle the request') };
+      return { type: 'fail', error: failureForCode(503, 'the server is currently unable to handle the request') };
     }
     if (this.drops > 0) {
       this.drops -= 1;
@@ -76,7 +76,7 @@ export class FaultPlan implements Faults {
     }
     const status = this.failures.shift();
     if (status !== undefined) {
-      return { type: 'fail', error: injectedFailure(status, `injected failure (HTTP ${status})`) };
+      return { type: 'fail', error: failureForCode(status, `injected failure (HTTP ${status})`) };
     }
     return { type: 'serve' };
   }

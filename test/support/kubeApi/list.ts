@@ -7,8 +7,8 @@ import { posix } from 'node:path';
 import type { ListOptions } from './listOptions.js';
 import { parseListRevision } from './listOptions.js';
 import { matchesFilter, type ObjectFilter } from './selectors.js';
-import type { Storage } from './storage.js';
 import { badRequest, expired, tooLargeResourceVersion } from './status.js';
+import type { Storage } from './storage.js';
 import { apiVersionOf, type JsonObject, type ResourceType } from './types.js';
 
 /** etcd3 store's message when a continue token's revision was compacted (interpretListError). */

@@ -92,7 +92,9 @@ function watchOptionErrors(options: ListOptions): FieldError[] {
   }
   if (match !== '') {
     if (options.sendInitialEvents === undefined) {
-      errors.push(forbidden(MATCH_FIELD, 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
+      errors.push(
+        forbidden(MATCH_FIELD, 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'),
+      );
     }
     if (match !== 'NotOlderThan') errors.push(notSupported(MATCH_FIELD, quote(match), ['NotOlderThan']));
     if (options.continue !== '') {

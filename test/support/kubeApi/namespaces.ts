@@ -4,8 +4,8 @@
  * plugin does.
  */
 import { checkDeletePreconditions, createObject, fillSystemFields } from './objects.js';
-import type { Storage } from './storage.js';
 import { invalidObject, notFound } from './status.js';
+import type { Storage } from './storage.js';
 import { type KubeObject, NAMESPACES, timestampNow } from './types.js';
 import { decodeObject, dns1123LabelErrors, objectMetaErrors, orderMetadata } from './validation.js';
 

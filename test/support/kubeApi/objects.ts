@@ -4,9 +4,9 @@
  * resource and the status subresource), and delete, in the order it checks things.
  */
 import { randomInt, randomUUID } from 'node:crypto';
-import { objectKey, type Storage } from './storage.js';
 import {
   alreadyExists,
+  badRequest,
   conflict,
   deletedStatus,
   invalid,
@@ -16,9 +16,16 @@ import {
   optimisticLockConflict,
   quote,
   unknownServerError,
-  badRequest,
 } from './status.js';
-import { NAMESPACES, type JsonObject, type KubeObject, type ObjectMeta, type ResourceType, timestampNow } from './types.js';
+import { objectKey, type Storage } from './storage.js';
+import {
+  type JsonObject,
+  type KubeObject,
+  NAMESPACES,
+  type ObjectMeta,
+  type ResourceType,
+  timestampNow,
+} from './types.js';
 import {
   decodeDeletePreconditions,
   decodeObject,
@@ -73,7 +80,8 @@ export function createObject(
 ): KubeObject {
   const generated = object.metadata.name === undefined && object.metadata.generateName !== undefined;
   for (let attempt = 1; ; attempt++) {
-    if (generated) object.metadata = orderMetadata({ ...object.metadata, name: generateName(object.metadata.generateName!) });
+    if (generated)
+      object.metadata = orderMetadata({ ...object.metadata, name: generateName(object.metadata.generateName!) });
     validate(object);
     if (object.metadata.resourceVersion !== undefined) {
       throw unknownServerError('resourceVersion should not be set on objects to be created');
@@ -172,7 +180,12 @@ export class CustomResourceRegistry {
     const uid = object.metadata.uid;
     if (uid !== undefined && uid !== existing?.metadata.uid) {
       const current = existing?.metadata.uid ?? '';
-      throw conflict(resource.group, resource.plural, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current}`);
+      throw conflict(
+        resource.group,
+        resource.plural,
+        name,
+        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current}`,
+      );
     }
     if (existing === undefined) throw notFound(resource, name);
     checkResourceVersion(resource, name, object.metadata.resourceVersion, existing.metadata.resourceVersion!);

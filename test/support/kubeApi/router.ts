@@ -5,21 +5,14 @@
  */
 import type { ServerResponse } from 'node:http';
 import { discoveryDocument } from './discovery.js';
-import { listObjects, type ListScope } from './list.js';
+import { type ListScope, listObjects } from './list.js';
 import { parseListOptions, parseWatchRevision } from './listOptions.js';
 import type { NamespaceRegistry } from './namespaces.js';
 import type { CustomResourceRegistry, Subresource } from './objects.js';
 import { parseFilter } from './selectors.js';
-import type { Storage } from './storage.js';
 import { badRequest, methodNotAllowed, optimisticLockConflict, routeNotFound, unsupportedMediaType } from './status.js';
-import {
-  customResourceByPlural,
-  GROUP,
-  type JsonObject,
-  NAMESPACES,
-  type ResourceType,
-  VERSION,
-} from './types.js';
+import type { Storage } from './storage.js';
+import { customResourceByPlural, GROUP, type JsonObject, NAMESPACES, type ResourceType, VERSION } from './types.js';
 import { type WatchSettings, WatchStream } from './watch.js';
 
 type Route =
@@ -90,7 +83,8 @@ function parseRoute(path: string, serverAddress: string): Route | undefined {
 /** /api/v1/namespaces[/{name}] */
 function namespaceRoute(rest: string[]): Route | undefined {
   if (rest.length === 0) return { kind: 'collection', resource: NAMESPACES, namespace: undefined };
-  if (rest.length === 1) return { kind: 'object', resource: NAMESPACES, namespace: undefined, name: rest[0]!, subresource: 'main' };
+  if (rest.length === 1)
+    return { kind: 'object', resource: NAMESPACES, namespace: undefined, name: rest[0]!, subresource: 'main' };
   return undefined;
 }
 
@@ -139,7 +133,8 @@ function serveCollection(
     if (namespace === undefined) throw methodNotAllowed();
     return { code: 201, body: context.customResources.create(resource, namespace, request.body) };
   }
-  if (request.method === 'DELETE') throw methodNotAllowed('deletecollection is not implemented by this test API server');
+  if (request.method === 'DELETE')
+    throw methodNotAllowed('deletecollection is not implemented by this test API server');
   throw methodNotAllowed();
 }
 

@@ -21,7 +21,11 @@ export interface ObjectFilter {
   unselective: boolean;
 }
 
-export function parseFilter(resource: ResourceType, namespace: string | undefined, query: URLSearchParams): ObjectFilter {
+export function parseFilter(
+  resource: ResourceType,
+  namespace: string | undefined,
+  query: URLSearchParams,
+): ObjectFilter {
   const labels = parseLabels(query.get('labelSelector') ?? '');
   const fields = parseFields(resource, query.get('fieldSelector') ?? '');
   return { namespace, labels, fields, unselective: labels.length === 0 && fields.length === 0 };
@@ -67,5 +71,7 @@ function fieldValue(object: KubeObject, field: string): string {
 export function matchesFilter(filter: ObjectFilter, object: KubeObject): boolean {
   if (filter.namespace !== undefined && object.metadata.namespace !== filter.namespace) return false;
   if (!matches(filter.labels, object.metadata.labels)) return false;
-  return filter.fields.every((requirement) => (fieldValue(object, requirement.field) === requirement.value) === requirement.equal);
+  return filter.fields.every(
+    (requirement) => (fieldValue(object, requirement.field) === requirement.value) === requirement.equal,
+  );
 }

@@ -50,7 +50,14 @@ function failure(
   details?: StatusDetails,
   metadata: Status['metadata'] = {},
 ): ApiError {
-  const status: Status & { code: number } = { kind: 'Status', apiVersion: 'v1', metadata, status: 'Failure', message, code };
+  const status: Status & { code: number } = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata,
+    status: 'Failure',
+    message,
+    code,
+  };
   if (reason !== '') status.reason = reason;
   if (details !== undefined) status.details = details;
   return new ApiError(status);
@@ -64,10 +71,16 @@ function resourceDetails(group: string, resource: string, name: string): StatusD
 export const badRequest = (message: string): ApiError => failure(400, 'BadRequest', message);
 
 /** What the apiserver answers for a path it does not serve at all. */
-export const routeNotFound = (): ApiError => failure(404, 'NotFound', 'the server could not find the requested resource', {});
+export const routeNotFound = (): ApiError =>
+  failure(404, 'NotFound', 'the server could not find the requested resource', {});
 
 export const notFound = (resource: ResourceType, name: string): ApiError =>
-  failure(404, 'NotFound', `${qualifiedResource(resource)} "${name}" not found`, resourceDetails(resource.group, resource.plural, name));
+  failure(
+    404,
+    'NotFound',
+    `${qualifiedResource(resource)} "${name}" not found`,
+    resourceDetails(resource.group, resource.plural, name),
+  );
 
 export const alreadyExists = (resource: ResourceType, name: string): ApiError =>
   failure(
@@ -101,7 +114,11 @@ export const optimisticLockConflict = (resource: ResourceType, name: string): Ap
 // ---------------------------------------------------------------------------------------------
 // Field errors and 422 Invalid (k8s.io/apimachinery/pkg/util/validation/field).
 
-export type FieldErrorType = 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueForbidden' | 'FieldValueNotSupported';
+export type FieldErrorType =
+  | 'FieldValueInvalid'
+  | 'FieldValueRequired'
+  | 'FieldValueForbidden'
+  | 'FieldValueNotSupported';
 
 export interface FieldError {
   type: FieldErrorType;
@@ -124,7 +141,11 @@ export const requiredValue = (field: string, detail: string): FieldError => ({
   field,
   detail,
 });
-export const forbidden = (field: string, detail: string): FieldError => ({ type: 'FieldValueForbidden', field, detail });
+export const forbidden = (field: string, detail: string): FieldError => ({
+  type: 'FieldValueForbidden',
+  field,
+  detail,
+});
 export const notSupported = (field: string, value: string, supported: string[]): FieldError => ({
   type: 'FieldValueNotSupported',
   field,
@@ -176,8 +197,9 @@ export const invalidListOptions = (errors: FieldError[]): ApiError => invalid('m
 export const expired = (message: string, continueToken?: string): ApiError =>
   failure(410, 'Expired', message, undefined, continueToken === undefined ? {} : { continue: continueToken });
 
-export const methodNotAllowed = (message = 'the server does not allow this method on the requested resource'): ApiError =>
-  failure(405, 'MethodNotAllowed', message, {});
+export const methodNotAllowed = (
+  message = 'the server does not allow this method on the requested resource',
+): ApiError => failure(405, 'MethodNotAllowed', message, {});
 
 export const unsupportedMediaType = (contentType: string): ApiError =>
   failure(
@@ -218,8 +240,8 @@ const REASON_BY_CODE: Record<number, string> = {
   504: 'Timeout',
 };
 
-/** An injected failure: a plausible Status for the code; 429 and 503 carry Retry-After like the apiserver's. */
-export function injectedFailure(code: number, message: string): ApiError {
+/** A Status for an arbitrary code (injected faults, internal errors); 429 and 503 carry Retry-After like the apiserver's. */
+export function failureForCode(code: number, message: string): ApiError {
   const reason = REASON_BY_CODE[code] ?? '';
   const retry = code === 429 || code === 503;
   const error = failure(code, reason, message, retry ? { retryAfterSeconds: 1 } : {});

@@ -292,15 +292,15 @@ function annotationErrors(annotations: Record<string, string> | undefined): Fiel
 
 function finalizerErrors(finalizers: string[] | undefined): FieldError[] {
   return (finalizers ?? []).flatMap((finalizer, index) =>
-    qualifiedNameErrors(finalizer).map((message) => invalidValue(`metadata.finalizers[${index}]`, quote(finalizer), message)),
+    qualifiedNameErrors(finalizer).map((message) =>
+      invalidValue(`metadata.finalizers[${index}]`, quote(finalizer), message),
+    ),
   );
 }
 
 /** customResourceValidator.ValidateTypeMeta: the body's kind must be the resource's kind. */
 export function kindErrors(object: KubeObject, resource: ResourceType): FieldError[] {
-  return object.kind === resource.kind
-    ? []
-    : [invalidValue('kind', quote(object.kind), `must be ${resource.kind}`)];
+  return object.kind === resource.kind ? [] : [invalidValue('kind', quote(object.kind), `must be ${resource.kind}`)];
 }
 
 /** ValidateObjectMetaUpdate: no finalizer may be added once the object is being deleted. */
@@ -310,7 +310,12 @@ export function finalizersWhileDeletingErrors(updated: ObjectMeta, existing: Obj
   const added = (updated.finalizers ?? []).filter((finalizer) => !before.has(finalizer));
   return added.length === 0
     ? []
-    : [forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`)];
+    : [
+        forbidden(
+          'metadata.finalizers',
+          `no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+        ),
+      ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,20 +330,25 @@ export interface DeletePreconditions {
 export function decodeDeletePreconditions(body: string): DeletePreconditions {
   if (body.trim() === '') return {};
   const value = parseJsonBody(body);
-  if (!isPlainObject(value)) throw badRequest(`json: cannot unmarshal ${jsonType(value)} into Go value of type v1.DeleteOptions`);
+  if (!isPlainObject(value))
+    throw badRequest(`json: cannot unmarshal ${jsonType(value)} into Go value of type v1.DeleteOptions`);
   if (value.kind !== undefined && value.kind !== 'DeleteOptions') {
     throw badRequest(`decoded object cannot be converted to DeleteOptions: kind ${String(value.kind)}`);
   }
   const preconditions = value.preconditions ?? {};
   if (!isPlainObject(preconditions)) {
-    throw badRequest(`json: cannot unmarshal ${jsonType(preconditions)} into Go struct field DeleteOptions.preconditions of type v1.Preconditions`);
+    throw badRequest(
+      `json: cannot unmarshal ${jsonType(preconditions)} into Go struct field DeleteOptions.preconditions of type v1.Preconditions`,
+    );
   }
   const result: DeletePreconditions = {};
   for (const field of ['uid', 'resourceVersion'] as const) {
     const given = preconditions[field];
     if (given === undefined || given === null) continue;
     if (typeof given !== 'string') {
-      throw badRequest(`json: cannot unmarshal ${jsonType(given)} into Go struct field Preconditions.preconditions.${field} of type string`);
+      throw badRequest(
+        `json: cannot unmarshal ${jsonType(given)} into Go struct field Preconditions.preconditions.${field} of type string`,
+      );
     }
     result[field] = given;
   }

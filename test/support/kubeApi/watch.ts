@@ -8,8 +8,8 @@ import type { ServerResponse } from 'node:http';
 import type { ListScope } from './list.js';
 import type { ListOptions } from './listOptions.js';
 import { matchesFilter } from './selectors.js';
-import type { Change, Storage } from './storage.js';
 import { expired, statusObject } from './status.js';
+import type { Change, Storage } from './storage.js';
 import { apiVersionOf, type KubeObject, type WatchEvent } from './types.js';
 
 /** Marks the bookmark that ends the initial events of a `sendInitialEvents=true` watch. */
