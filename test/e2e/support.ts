@@ -20,7 +20,15 @@ export const START_TIMEOUT_MS = 20_000;
 export const EXIT_TIMEOUT_MS = 20_000;
 
 /** Variables the CLI reads; removed from the inherited environment so the host's settings cannot leak in. */
-const CLI_ENV_VARS = ['PORT', 'HOST', 'QUOTAGRAPH_STORE', 'QUOTAGRAPH_NAMESPACE', 'QUOTAGRAPH_SEED'];
+const CLI_ENV_VARS = [
+  'PORT',
+  'HOST',
+  'QUOTAGRAPH_STORE',
+  'QUOTAGRAPH_NAMESPACE',
+  'QUOTAGRAPH_SEED',
+  'QUOTAGRAPH_KUBE_CONTEXT',
+  'KUBECONFIG',
+];
 
 type Child = ChildProcessByStdio<null, Readable, Readable>;
 
@@ -161,8 +169,10 @@ export function lines(text: string): string[] {
 }
 
 export interface ServeOptions {
-  /** The sqlite database file (`--store sqlite:<db>`). */
-  db: string;
+  /** The sqlite database file (`--store sqlite:<db>`); or give `store`. */
+  db?: string;
+  /** `--store`, when it is not a sqlite file (e.g. `kubernetes`). */
+  store?: string;
   /** `--seed`; default `demo`. */
   seed?: string;
   /** More flags, after the defaults. */
@@ -203,7 +213,7 @@ export async function startServe(options: ServeOptions): Promise<RunningCli> {
     '--host',
     '127.0.0.1',
     '--store',
-    `sqlite:${options.db}`,
+    options.store ?? `sqlite:${options.db}`,
     '--seed',
     options.seed ?? 'demo',
     ...(options.args ?? []),

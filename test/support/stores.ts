@@ -54,7 +54,8 @@ export const storeFactories: Record<string, () => Promise<TestStore>> = {
   },
 };
 
-function namespacesOf(objects: StoredObject[]): Set<string> {
+/** The namespaces `objects` live in or record in status.namespace: what unikorn would have created. */
+export function namespacesOf(objects: StoredObject[]): Set<string> {
   const namespaces = new Set<string>();
   for (const object of objects) {
     namespaces.add(object.metadata.namespace);
