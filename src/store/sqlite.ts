@@ -38,7 +38,6 @@ import {
 import { validateObject } from './validate.js';
 
 /** Moved to validate.ts (shared with the kubernetes adapter); re-exported for existing importers. */
-export { validateObject } from './validate.js';
 
 export interface SqliteStoreOptions {
   /** Change-log rows kept for watches (default 10000); older versions answer Expired. */

@@ -51,9 +51,15 @@ describe.each(Object.keys(storeFactories))('batching (%s store)', (storeName) =>
   });
   afterEach(() => testStore.cleanup());
 
+  /**
+   * Store calls per `method:kind` while `run` runs. Behind the Kubernetes adapter each call must
+   * also be exactly one HTTP request (no hidden fan-out), which is checked here as well.
+   */
   const callsFor = async (run: () => Promise<unknown>) => {
     gateway.store.calls.clear();
+    testStore.apiServer?.clearRequests();
     await run();
+    if (testStore.apiServer) expect(testStore.apiServer.requests).toHaveLength(gateway.store.total());
     return Object.fromEntries([...gateway.store.calls].sort());
   };
 
