@@ -39,7 +39,7 @@ describe('the gateway while the Kubernetes API server fails', () => {
   const servers = async () => {
     const { body } = await graphql(DASHBOARD);
     expect(body.errors).toBeUndefined();
-    const items = (body.data?.organization as { quota: { items: { kind: { name: string }; quantity: number }[] } })
+    const items = (body.data!.organization as { quota: { items: { kind: { name: string }; quantity: number }[] } })
       .quota.items;
     return items.find((i) => i.kind.name === 'servers')!.quantity;
   };
