@@ -1,10 +1,15 @@
 import { initContextCache } from '@pothos/core';
+import type { Admission } from './domain/admission.js';
+import type { AllocationWrites } from './domain/allocationWrites.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
 import type { ObjectStore } from './store/types.js';
 
 /** What every resolver gets: the store port, this request's loaders, and where the identity objects live. */
 export interface Context {
   store: ObjectStore;
+  /** Shared by every request of the process: its per-organization queues must be. */
+  admission: Admission;
+  allocationWrites: AllocationWrites;
   identityNamespace: string;
   loaders: Loaders;
   requestId: string;
@@ -12,6 +17,8 @@ export interface Context {
 
 export interface ContextDeps {
   store: ObjectStore;
+  admission: Admission;
+  allocationWrites: AllocationWrites;
   identityNamespace: string;
 }
 
@@ -21,6 +28,8 @@ export function createContext(deps: ContextDeps, requestId: string): Context {
     // Pothos keeps its per-request dataloader cache here; it must survive yoga copying the context.
     ...initContextCache(),
     store: deps.store,
+    admission: deps.admission,
+    allocationWrites: deps.allocationWrites,
     identityNamespace: deps.identityNamespace,
     loaders: createLoaders(deps.store, deps.identityNamespace),
     requestId,

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { type Context, createContext } from './context.js';
+import { Admission } from './domain/admission.js';
+import { type AllocationWrites, protocolWrites } from './domain/allocationWrites.js';
 import { createGraphiQLPage, type GraphiQLPage } from './graphiql.js';
 import { describeError, type Logger, requestScope } from './log.js';
 import { schema } from './schema/index.js';
@@ -15,6 +17,10 @@ export interface GatewayOptions {
   store: ObjectStore;
   identityNamespace: string;
   log: Logger;
+  /** The process's admission protocol; one is made when not given (tests pass one with hooks). */
+  admission?: Admission;
+  /** Default: the protocol. The naive algorithm is for the stress benchmark only. */
+  allocationWrites?: AllocationWrites;
   /** How long /readyz waits for the store before answering 503. */
   readinessTimeoutMs?: number;
 }
@@ -24,6 +30,11 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
 /** The GraphQL handler alone (no sockets): what integration tests drive through `yoga.fetch`. */
 export function createGateway(options: GatewayOptions): Gateway {
   const { log } = options;
+  const deps = {
+    ...options,
+    admission: options.admission ?? new Admission(options.store, options.identityNamespace),
+    allocationWrites: options.allocationWrites ?? protocolWrites,
+  };
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -37,7 +48,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       warn: (...args) => log.warn(String(args[0]), { args: args.slice(1) }),
       error: (...args) => log.error(String(args[0]), { args: args.slice(1) }),
     },
-    context: () => createContext(options, requestScope.getStore()?.requestId ?? randomUUID()),
+    context: () => createContext(deps, requestScope.getStore()?.requestId ?? randomUUID()),
     maskedErrors: {
       maskError: (error) => maskError(error, log),
     },

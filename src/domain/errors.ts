@@ -41,3 +41,35 @@ export class QuotaBelowUsageError extends Error {
     );
   }
 }
+
+export interface QuotaExceededViolation {
+  kind: string;
+  /** What the allocation asks for of this kind (committed + reserved). */
+  requested: bigint;
+  /** What the organization's other admitted allocations already use. */
+  used: bigint;
+  quantity: bigint;
+}
+
+export class QuotaExceededError extends Error {
+  override readonly name = 'QuotaExceededError';
+  constructor(readonly violations: QuotaExceededViolation[]) {
+    super(
+      `the allocation does not fit the quota: ${violations
+        .map((v) => `${v.kind} requested ${v.requested} with ${v.used} of ${v.quantity} already used`)
+        .join('; ')}`,
+    );
+  }
+}
+
+export class DuplicateAllocationError extends Error {
+  override readonly name = 'DuplicateAllocationError';
+  constructor(
+    readonly resourceKind: string,
+    readonly resourceId: string,
+    /** The allocation that already holds this resource. */
+    readonly existingId: string,
+  ) {
+    super(`resource ${resourceKind}/${resourceId} already has allocation "${existingId}" in this organization`);
+  }
+}

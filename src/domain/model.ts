@@ -6,7 +6,17 @@
  * that the quota view can report an unparseable value instead of hiding it.
  */
 import type { StoredObject } from '../store/types.js';
-import { LABEL_NAME, LABEL_ORGANIZATION, LABEL_PROJECT, LABEL_RESOURCE_ID, LABEL_RESOURCE_KIND } from './labels.js';
+import {
+  ADMISSION_PENDING,
+  ANNOTATION_PENDING_SINCE,
+  ANNOTATION_PREVIOUS_SPEC,
+  LABEL_ADMISSION,
+  LABEL_NAME,
+  LABEL_ORGANIZATION,
+  LABEL_PROJECT,
+  LABEL_RESOURCE_ID,
+  LABEL_RESOURCE_KIND,
+} from './labels.js';
 
 export interface OrganizationRecord {
   id: string;
@@ -34,6 +44,8 @@ export interface QuotaRecord {
   entries: { kind: string; quantity: unknown }[];
 }
 
+export type AllocationItems = { kind: string; committed: unknown; reserved: unknown }[];
+
 export interface AllocationRecord {
   id: string;
   organizationId: string;
@@ -42,7 +54,14 @@ export interface AllocationRecord {
   resourceKind: string;
   resourceId: string;
   resourceVersion: string;
-  items: { kind: string; committed: unknown; reserved: unknown }[];
+  creationTimestamp: string;
+  items: AllocationItems;
+  /** In an admission decision (DESIGN §5): counted as usage, not yet confirmed. */
+  pending: boolean;
+  /** When the pending mark was written (RFC 3339), for the janitor's TTL; null when not pending. */
+  pendingSince: string | null;
+  /** For a pending update: the items before it, restored if the update is refused. */
+  previousItems: AllocationItems | null;
 }
 
 export function readOrganization(o: StoredObject): OrganizationRecord {
@@ -83,13 +102,8 @@ export function readQuota(o: StoredObject): QuotaRecord {
 }
 
 export function readAllocation(o: StoredObject): AllocationRecord {
-  const items: AllocationRecord['items'] = [];
-  for (const item of arrayAt(o.spec, 'allocations')) {
-    const record = asRecord(item);
-    if (typeof record?.kind === 'string') {
-      items.push({ kind: record.kind, committed: record.committed, reserved: record.reserved });
-    }
-  }
+  const pending = label(o, LABEL_ADMISSION) === ADMISSION_PENDING;
+  const previous = pending ? annotation(o, ANNOTATION_PREVIOUS_SPEC) : '';
   return {
     id: nameOf(o),
     organizationId: label(o, LABEL_ORGANIZATION),
@@ -98,8 +112,33 @@ export function readAllocation(o: StoredObject): AllocationRecord {
     resourceKind: label(o, LABEL_RESOURCE_KIND),
     resourceId: label(o, LABEL_RESOURCE_ID),
     resourceVersion: resourceVersionOf(o),
-    items,
+    creationTimestamp: metadataString(o, 'creationTimestamp'),
+    items: readAllocationItems(o.spec),
+    pending,
+    pendingSince: pending ? annotation(o, ANNOTATION_PENDING_SINCE) || null : null,
+    previousItems: previous ? readAllocationItems(parseJson(previous)) : null,
   };
+}
+
+/** spec.allocations of an Allocation (or of a spec saved in the previous-spec annotation). */
+export function readAllocationItems(spec: unknown): AllocationItems {
+  const items: AllocationItems = [];
+  for (const item of arrayAt(spec, 'allocations')) {
+    const record = asRecord(item);
+    if (typeof record?.kind === 'string') {
+      items.push({ kind: record.kind, committed: record.committed, reserved: record.reserved });
+    }
+  }
+  return items;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // An annotation damaged by hand: no previous items can be read, so nothing extra is counted.
+    return undefined;
+  }
 }
 
 /**
@@ -126,7 +165,7 @@ function nonEmptyString(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
-function metadataString(o: StoredObject, key: 'name' | 'namespace' | 'resourceVersion'): string {
+function metadataString(o: StoredObject, key: 'name' | 'namespace' | 'resourceVersion' | 'creationTimestamp'): string {
   const value = asRecord(asRecord(o)?.metadata)?.[key];
   return typeof value === 'string' ? value : '';
 }
@@ -136,6 +175,14 @@ const namespaceOf = (o: StoredObject): string => metadataString(o, 'namespace');
 const resourceVersionOf = (o: StoredObject): string => metadataString(o, 'resourceVersion');
 
 function label(o: StoredObject, key: string): string {
-  const value = asRecord(asRecord(asRecord(o)?.metadata)?.labels)?.[key];
+  return metadataMapValue(o, 'labels', key);
+}
+
+function annotation(o: StoredObject, key: string): string {
+  return metadataMapValue(o, 'annotations', key);
+}
+
+function metadataMapValue(o: StoredObject, map: 'labels' | 'annotations', key: string): string {
+  const value = asRecord(asRecord(asRecord(o)?.metadata)?.[map])?.[key];
   return typeof value === 'string' ? value : '';
 }

@@ -68,12 +68,28 @@ export function sumUsage(allocations: AllocationRecord[]): { byKind: Map<string,
     return 0n;
   };
   for (const allocation of allocations) {
+    const own = new Map<string, Usage>();
     for (const item of allocation.items) {
-      const usage = byKind.get(item.kind) ?? { committed: 0n, reserved: 0n };
-      byKind.set(item.kind, {
-        committed: usage.committed + amount(allocation, item.kind, 'committed', item.committed),
-        reserved: usage.reserved + amount(allocation, item.kind, 'reserved', item.reserved),
+      const listed = own.get(item.kind) ?? { committed: 0n, reserved: 0n };
+      own.set(item.kind, {
+        committed: listed.committed + amount(allocation, item.kind, 'committed', item.committed),
+        reserved: listed.reserved + amount(allocation, item.kind, 'reserved', item.reserved),
       });
+    }
+    // A pending update may still be rolled back to its previous items, so until it is decided it
+    // counts as the larger of both, per kind: usage is never under-stated while a decision runs.
+    for (const item of allocation.previousItems ?? []) {
+      const current = own.get(item.kind) ?? { committed: 0n, reserved: 0n };
+      const committed = tryParseQuantity(item.committed);
+      const reserved = tryParseQuantity(item.reserved);
+      own.set(item.kind, {
+        committed: max(current.committed, committed.ok ? committed.value : 0n),
+        reserved: max(current.reserved, reserved.ok ? reserved.value : 0n),
+      });
+    }
+    for (const [kind, { committed, reserved }] of own) {
+      const usage = byKind.get(kind) ?? { committed: 0n, reserved: 0n };
+      byKind.set(kind, { committed: usage.committed + committed, reserved: usage.reserved + reserved });
     }
   }
   return { byKind, problems };
@@ -239,3 +255,5 @@ function invalidReason(raw: unknown): string {
   const parsed = tryParseQuantity(raw);
   return parsed.ok ? 'unexpectedly valid' : parsed.error.reason;
 }
+
+const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);

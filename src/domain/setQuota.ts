@@ -1,10 +1,6 @@
-import type { ObjectStore, StoredObject } from '../store/types.js';
-import { API_VERSION, isStoreError } from '../store/types.js';
-import { buildCatalogue } from './catalogue.js';
-import { ConflictError, NotFoundError, QuotaBelowUsageError, UnknownQuotaKindError } from './errors.js';
-import { LABEL_ORGANIZATION } from './labels.js';
-import { type OrganizationRecord, type QuotaRecord, readAllocation, readOrganization, readQuota } from './model.js';
-import { pickQuota } from './ownership.js';
+import type { Admission } from './admission.js';
+import { ConflictError, QuotaBelowUsageError, UnknownQuotaKindError } from './errors.js';
+import { type OrganizationRecord, type QuotaRecord, readQuota } from './model.js';
 import { decideSetQuota, type QuotaEntry } from './quotaRules.js';
 import { sumUsage } from './quotaView.js';
 
@@ -20,93 +16,37 @@ export interface SetQuotaOutcome {
   quota: QuotaRecord;
 }
 
-/** Name of the Quota object the gateway creates when an organization has none (unikorn uses one per org). */
-export const QUOTA_OBJECT_NAME = 'quota';
-
-/** Re-decisions after losing a compare-and-swap to a concurrent writer, before answering ConflictError. */
-const MAX_ATTEMPTS = 5;
-
 /**
- * Merges `quotas` into the organization's Quota under the capacity invariant (DESIGN §5).
- * Reads are fresh (never a request cache) and the write is a compare-and-swap on the version that
- * was checked, so a decision is never based on data another writer has already changed.
- * Throws NotFoundError, UnknownQuotaKindError, QuotaBelowUsageError or ConflictError; on any of
- * them nothing was written.
+ * Merges `quotas` into the organization's Quota under the capacity invariant (DESIGN §5): a
+ * decision of the admission protocol whose commit is the new limits themselves, checked against
+ * every allocation, pending ones included. Throws NotFoundError, UnknownQuotaKindError,
+ * QuotaBelowUsageError or ConflictError; on any of them nothing was written.
  */
-export async function setQuota(
-  store: ObjectStore,
-  identityNamespace: string,
-  request: SetQuotaRequest,
-): Promise<SetQuotaOutcome> {
-  const organization = await getOrganization(store, identityNamespace, request.organizationId);
-  const orgNamespace = organization.namespace;
-  if (orgNamespace === null) {
-    throw new NotFoundError(
-      organization.id,
-      `organization "${organization.id}" has no namespace yet (not provisioned)`,
-    );
-  }
-
-  for (let attempt = 1; ; attempt++) {
-    const [metadata, quotas, allocations] = await Promise.all([
-      store.list('QuotaMetadata', { namespace: identityNamespace }),
-      store.list('Quota', { namespace: orgNamespace, labelSelector: `${LABEL_ORGANIZATION}=${organization.id}` }),
-      store.list('Allocation', { labelSelector: `${LABEL_ORGANIZATION}=${organization.id}` }),
-    ]);
-    const stored = pickQuota(orgNamespace, quotas.items);
-    const storedVersion = stored?.metadata.resourceVersion ?? null;
-    if (request.expectedResourceVersion != null && request.expectedResourceVersion !== storedVersion) {
-      throw new ConflictError(storedVersion);
-    }
-
-    const decision = decideSetQuota({
-      catalogue: buildCatalogue(metadata.items),
-      stored: stored ? readQuota(stored) : null,
-      usage: sumUsage(allocations.items.map(readAllocation)).byKind,
-      requested: request.quotas,
-    });
-    if (!decision.ok) {
-      if (decision.reason === 'UnknownQuotaKind') throw new UnknownQuotaKindError(decision.kinds);
-      throw new QuotaBelowUsageError(decision.violations);
-    }
-
-    try {
-      const written = stored
-        ? await store.update({ ...stored, spec: { ...stored.spec, quotas: decision.entries } })
-        : await store.create(newQuotaObject(organization.id, orgNamespace, decision.entries));
-      return { organization, quota: readQuota(written) };
-    } catch (error) {
-      // Someone else wrote the Quota between our read and our write: the check is void.
-      if (!isStoreError(error, 'Conflict') && !isStoreError(error, 'AlreadyExists')) throw error;
-      if (request.expectedResourceVersion != null || attempt >= MAX_ATTEMPTS) {
-        throw new ConflictError(await currentQuotaVersion(store, organization));
+export async function setQuota(admission: Admission, request: SetQuotaRequest): Promise<SetQuotaOutcome> {
+  const organization = await admission.organization(request.organizationId);
+  return admission.serialize(organization.id, async () => {
+    const result = await admission.decide(organization, (state) => {
+      const version = state.quota?.resourceVersion ?? null;
+      if (request.expectedResourceVersion != null && request.expectedResourceVersion !== version) {
+        return { type: 'refuse', error: new ConflictError(version) };
       }
-    }
-  }
-}
-
-async function getOrganization(store: ObjectStore, namespace: string, id: string): Promise<OrganizationRecord> {
-  try {
-    return readOrganization(await store.get('Organization', namespace, id));
-  } catch (error) {
-    if (isStoreError(error, 'NotFound')) throw new NotFoundError(id);
-    throw error;
-  }
-}
-
-async function currentQuotaVersion(store: ObjectStore, organization: OrganizationRecord): Promise<string | null> {
-  const quotas = await store.list('Quota', {
-    namespace: organization.namespace ?? undefined,
-    labelSelector: `${LABEL_ORGANIZATION}=${organization.id}`,
+      const decision = decideSetQuota({
+        catalogue: state.catalogue,
+        stored: state.quota,
+        usage: sumUsage(state.allocations).byKind,
+        requested: request.quotas,
+      });
+      if (!decision.ok) {
+        const error =
+          decision.reason === 'UnknownQuotaKind'
+            ? new UnknownQuotaKindError(decision.kinds)
+            : new QuotaBelowUsageError(decision.violations);
+        return { type: 'refuse', error };
+      }
+      return { type: 'commit', value: null, spec: { ...state.quotaSpec, quotas: decision.entries } };
+    });
+    if (result.type === 'refused') throw result.error;
+    if (result.type === 'contended') throw new ConflictError(await admission.currentQuotaVersion(organization));
+    return { organization, quota: readQuota(result.quota) };
   });
-  return pickQuota(organization.namespace, quotas.items)?.metadata.resourceVersion ?? null;
-}
-
-function newQuotaObject(organizationId: string, namespace: string, entries: unknown[]): StoredObject {
-  return {
-    apiVersion: API_VERSION,
-    kind: 'Quota',
-    metadata: { name: QUOTA_OBJECT_NAME, namespace, labels: { [LABEL_ORGANIZATION]: organizationId } },
-    spec: { quotas: entries },
-  };
 }

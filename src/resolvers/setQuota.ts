@@ -19,7 +19,7 @@ export async function setQuota(ctx: Context, input: SetQuotaArgs) {
     if (seen.has(entry.kind)) throw badUserInput(`quotas lists kind ${JSON.stringify(entry.kind)} more than once`);
     seen.add(entry.kind);
   }
-  const outcome: SetQuotaOutcome = await setQuotaInDomain(ctx.store, ctx.identityNamespace, input);
+  const outcome: SetQuotaOutcome = await setQuotaInDomain(ctx.admission, input);
   // The request's loaders may hold the pre-write state; drop it so the answer shows what was stored.
   ctx.loaders.quotas.clear(input.organizationId).prime(input.organizationId, outcome.quota);
   return { quota: await quotaOf(ctx, outcome.organization) };

@@ -151,11 +151,41 @@ describe('readAllocation', () => {
       resourceKind: 'cluster',
       resourceId: 'c-1',
       resourceVersion: '11',
+      creationTimestamp: '',
       items: [
         { kind: 'gpus', committed: '2', reserved: 1 },
         { kind: 'servers', committed: 'lots', reserved: undefined },
       ],
+      pending: false,
+      pendingSince: null,
+      previousItems: null,
     });
+  });
+
+  it('reads the admission marks of a pending update, and ignores them when not pending', () => {
+    const pending = object('Allocation', {
+      metadata: {
+        name: 'alloc-1',
+        namespace: 'proj-ns-1',
+        labels: { 'quotagraph.dev/admission': 'pending' },
+        annotations: {
+          'quotagraph.dev/pending-since': '2026-12-03T10:00:00Z',
+          'quotagraph.dev/previous-spec': JSON.stringify({ allocations: [{ kind: 'gpus', committed: 1, reserved: 0 }] }),
+        },
+      },
+      spec: { allocations: [{ kind: 'gpus', committed: 3, reserved: 0 }] },
+    });
+    expect(readAllocation(pending)).toMatchObject({
+      pending: true,
+      pendingSince: '2026-12-03T10:00:00Z',
+      previousItems: [{ kind: 'gpus', committed: 1, reserved: 0 }],
+    });
+    const damaged = structuredClone(pending);
+    damaged.metadata.annotations!['quotagraph.dev/previous-spec'] = '{not json';
+    expect(readAllocation(damaged).previousItems).toEqual([]);
+    const settled = structuredClone(pending);
+    delete settled.metadata.labels!['quotagraph.dev/admission'];
+    expect(readAllocation(settled)).toMatchObject({ pending: false, pendingSince: null, previousItems: null });
   });
 
   it('never throws on a malformed spec', () => {

@@ -23,7 +23,11 @@ const allocation = (
     resourceKind: 'cluster',
     resourceId: `c-${counter}`,
     resourceVersion: String(counter),
+    creationTimestamp: '2026-01-01T00:00:00Z',
     items: items.map(([kind, committed, reserved]) => ({ kind, committed, reserved })),
+    pending: false,
+    pendingSince: null,
+    previousItems: null,
   };
 };
 

@@ -122,7 +122,7 @@ describe('the gateway while the Kubernetes API server fails', () => {
     apiServer.faults.conflictStorm(1_000);
     const refused = (await graphql(SET_SERVERS(50))).body.data?.setQuota as { __typename: string; message: string };
     expect(refused.__typename).toBe('ConflictError');
-    expect(refused.message).toContain('current resourceVersion');
+    expect(refused.message).toContain('too many concurrent changes');
     apiServer.faults.reset();
     expect(await servers()).toBe(40);
   });
