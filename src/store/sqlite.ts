@@ -15,12 +15,14 @@
  * resumes from it. AUTOINCREMENT (not a plain rowid) guarantees a version is never handed out
  * twice, even after compaction deleted the newest change rows.
  */
+
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
 import { type LabelRequirement, type Labels, matches, parseLabelSelector } from './labelSelector.js';
+import { sleep } from './sleep.js';
 import {
   type ApplyOutcome,
   type DeleteOptions,
@@ -677,18 +679,4 @@ function toStoreError(error: unknown, operation: string, path: string, busyTimeo
     );
   }
   return new StoreError('Unavailable', `sqlite store "${path}": ${operation} failed: ${detail}`, { cause: error });
-}
-
-/** Resolves after `ms`, or as soon as `signal` aborts; never rejects. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -15,9 +15,11 @@
  *   Watch gives no handle on the request until the server answers, so each session's HTTP agent
  *   is captured (see trackAgents) and destroyed to cut a hanging connection.
  */
+
 import { Agent } from 'node:http';
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import { isPlainRecord } from '../labelSelector.js';
+import { sleep } from '../sleep.js';
 import type { StoredObject, StoreError, WatchEvent } from '../types.js';
 import { DeadlineExceeded, statusToStoreError, toStoreError } from './errors.js';
 
@@ -204,18 +206,4 @@ function bookmarkVersion(object: unknown): string | undefined {
   const metadata = isPlainRecord(object) ? object.metadata : undefined;
   const version = isPlainRecord(metadata) ? metadata.resourceVersion : undefined;
   return typeof version === 'string' ? version : undefined;
-}
-
-/** Resolves after `ms`, or as soon as `signal` aborts; never rejects. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
