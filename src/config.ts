@@ -9,8 +9,26 @@ import { normalize } from 'node:path';
 export type StoreConfig = { type: 'sqlite'; path: string } | { type: 'kubernetes'; context?: string };
 export type SeedConfig = { type: 'demo' } | { type: 'none' } | { type: 'paths'; paths: string[] };
 
+/**
+ * How allocation writes are decided: the admission protocol (DESIGN §5), or the original unsafe
+ * check-then-write, kept only so the stress benchmark can show what the protocol prevents.
+ */
+export type AdmissionAlgorithm = 'protocol' | 'naive';
+
 export type Config =
-  | { command: 'serve'; port: number; host: string; store: StoreConfig; namespace: string; seed: SeedConfig }
+  | {
+      command: 'serve';
+      port: number;
+      host: string;
+      store: StoreConfig;
+      namespace: string;
+      seed: SeedConfig;
+      /** A pending allocation older than this is re-decided by the janitor. */
+      pendingTtlSeconds: number;
+      /** Mean time between janitor rounds (each wait is jittered ±50%). */
+      janitorIntervalSeconds: number;
+      admission: AdmissionAlgorithm;
+    }
   | { command: 'apply'; files: string[]; store: StoreConfig; namespace: string }
   | { command: 'help' };
 
@@ -31,11 +49,16 @@ const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_SQLITE_PATH = './data/quotagraph.db';
 const DEFAULT_STORE = `sqlite:${DEFAULT_SQLITE_PATH}`;
 const DEFAULT_NAMESPACE = 'unikorn-identity';
+const DEFAULT_PENDING_TTL_SECONDS = 30;
+const DEFAULT_JANITOR_INTERVAL_SECONDS = 10;
+/** A day: longer would say "never", and Node timers overflow past 24.8 days anyway. */
+const MAX_SECONDS = 86_400;
 
 export const USAGE = `quotagraph — GraphQL gateway for organization quotas
 
 Usage:
   quotagraph serve [--port N] [--host H] [--store S] [--kube-context C] [--namespace NS] [--seed SEED]
+                   [--pending-ttl SECONDS] [--janitor-interval SECONDS] [--admission protocol|naive]
   quotagraph apply -f <file|dir> [-f <file|dir> ...] [--store S] [--kube-context C] [--namespace NS]
   quotagraph help | --help | -h
 
@@ -60,6 +83,17 @@ Options (a flag wins over its environment variable; --flag value and --flag=valu
                                             demo (the bundled demo data), none, or comma-separated
                                             file/directory paths. Default demo with the default
                                             store, none otherwise.
+  --pending-ttl S     QUOTAGRAPH_PENDING_TTL
+                                            (serve) Seconds after which the janitor re-decides an
+                                            allocation left pending (a gateway died mid-decision):
+                                            admits it if it fits, else rolls it back. Default ${DEFAULT_PENDING_TTL_SECONDS}.
+  --janitor-interval S
+                      QUOTAGRAPH_JANITOR_INTERVAL
+                                            (serve) Mean seconds between janitor rounds (jittered).
+                                            Default ${DEFAULT_JANITOR_INTERVAL_SECONDS}.
+  --admission A       QUOTAGRAPH_ADMISSION  (serve) protocol (default): allocation writes go through
+                                            the admission protocol. naive: benchmarking only: the
+                                            original unsafe check-then-write; never in production.
   -f, --filename P    (apply only)          Manifest file or directory; repeatable, at least one.
   -h, --help                                Show this help.
 `;
@@ -68,7 +102,17 @@ Options (a flag wins over its environment variable; --flag value and --flag=valu
 type Setting = { option: string; value: string };
 
 const COMMAND_FLAGS = {
-  serve: ['--port', '--host', '--store', '--kube-context', '--namespace', '--seed'],
+  serve: [
+    '--port',
+    '--host',
+    '--store',
+    '--kube-context',
+    '--namespace',
+    '--seed',
+    '--pending-ttl',
+    '--janitor-interval',
+    '--admission',
+  ],
   apply: ['--filename', '--store', '--kube-context', '--namespace'],
 } as const;
 
@@ -116,6 +160,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const portSetting = setting('--port', 'PORT');
   const hostSetting = setting('--host', 'HOST');
   const seedSetting = setting('--seed', 'QUOTAGRAPH_SEED');
+  const ttlSetting = setting('--pending-ttl', 'QUOTAGRAPH_PENDING_TTL');
+  const intervalSetting = setting('--janitor-interval', 'QUOTAGRAPH_JANITOR_INTERVAL');
+  const admissionSetting = setting('--admission', 'QUOTAGRAPH_ADMISSION');
   return {
     command,
     port: portSetting ? parsePort(portSetting) : DEFAULT_PORT,
@@ -124,6 +171,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     namespace,
     // Demo data only where it cannot land in someone's real store: the default local file.
     seed: seedSetting ? parseSeed(seedSetting) : { type: isDefaultStore(store) ? 'demo' : 'none' },
+    pendingTtlSeconds: ttlSetting ? parseSeconds(ttlSetting) : DEFAULT_PENDING_TTL_SECONDS,
+    janitorIntervalSeconds: intervalSetting ? parseSeconds(intervalSetting) : DEFAULT_JANITOR_INTERVAL_SECONDS,
+    admission: admissionSetting ? parseAdmission(admissionSetting) : 'protocol',
   };
 }
 
@@ -220,6 +270,25 @@ function parseSeed({ option, value }: Setting): SeedConfig {
     );
   }
   return { type: 'paths', paths };
+}
+
+function parseSeconds({ option, value }: Setting): number {
+  const seconds = /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(seconds >= 1 && seconds <= MAX_SECONDS)) {
+    throw new ConfigError(
+      option,
+      `invalid ${option} "${value}": expected a whole number of seconds from 1 to ${MAX_SECONDS}`,
+    );
+  }
+  return seconds;
+}
+
+function parseAdmission({ option, value }: Setting): AdmissionAlgorithm {
+  if (value === 'protocol' || value === 'naive') return value;
+  throw new ConfigError(
+    option,
+    `invalid ${option} "${value}": expected protocol or naive (naive is for benchmarking only)`,
+  );
 }
 
 function isDefaultStore(store: StoreConfig): boolean {

@@ -1,4 +1,5 @@
 import { type Config, ConfigError, parseConfig, USAGE } from './config.js';
+import { type AllocationWrites, protocolWrites } from './domain/allocationWrites.js';
 import { createLogger, describeError, type Logger } from './log.js';
 import { DEMO_DIR, loadManifests, ManifestErrors } from './manifests.js';
 import { openStore } from './store/open.js';
@@ -19,21 +20,35 @@ async function serve(config: Extract<Config, { command: 'serve' }>) {
   await seed(store, config, log);
   // Loaded only to serve: building the schema is the slow part of starting, and a bad
   // configuration should be reported at once.
-  const { startServer } = await import('./server.js');
+  const [{ startServer }, { Admission }, { startJanitor }] = await Promise.all([
+    import('./server.js'),
+    import('./domain/admission.js'),
+    import('./domain/janitor.js'),
+  ]);
+  // One per process: its per-organization queue is what keeps this process's decisions in line.
+  const admission = new Admission(store, config.namespace);
+  const allocationWrites = await chooseAllocationWrites(config, log);
   const server = await startServer({
     store,
     identityNamespace: config.namespace,
     log,
     host: config.host,
     port: config.port,
+    admission,
+    allocationWrites,
   });
-  log.info(`quotagraph listening on ${server.url}/graphql`, { store: config.store.type, namespace: config.namespace });
+  const janitor = startJanitor(admission, {
+    ttlMs: config.pendingTtlSeconds * 1000,
+    intervalMs: config.janitorIntervalSeconds * 1000,
+    log,
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info('shutting down', { signal });
+    await janitor.stop();
     await server.close();
     await store.close();
     log.info('stopped');
@@ -41,6 +56,26 @@ async function serve(config: Extract<Config, { command: 'serve' }>) {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  // Announced only once a signal would be handled: whoever waits for this line may stop us at once.
+  log.info(`quotagraph listening on ${server.url}/graphql`, {
+    store: config.store.type,
+    namespace: config.namespace,
+    admission: allocationWrites.name,
+  });
+}
+
+/** The protocol, unless the operator asked for the unsafe benchmark baseline (said loudly). */
+async function chooseAllocationWrites(
+  config: Extract<Config, { command: 'serve' }>,
+  log: Logger,
+): Promise<AllocationWrites> {
+  if (config.admission === 'protocol') return protocolWrites;
+  log.warn(
+    'ADMISSION IS NAIVE (--admission naive): allocation writes use the original unsafe check-then-write and ' +
+      'CAN EXCEED QUOTAS under concurrency. For benchmarking only; never run this in production.',
+    { admission: 'naive' },
+  );
+  return (await import('./domain/naiveAllocations.js')).naiveWrites;
 }
 
 async function apply(config: Extract<Config, { command: 'apply' }>) {

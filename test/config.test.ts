@@ -37,6 +37,9 @@ describe('parseConfig: serve defaults', () => {
       store: { type: 'sqlite', path: './data/quotagraph.db' },
       namespace: 'unikorn-identity',
       seed: { type: 'demo' },
+      pendingTtlSeconds: 30,
+      janitorIntervalSeconds: 10,
+      admission: 'protocol',
     });
   });
 
@@ -47,12 +50,18 @@ describe('parseConfig: serve defaults', () => {
       QUOTAGRAPH_STORE: '',
       QUOTAGRAPH_NAMESPACE: '',
       QUOTAGRAPH_SEED: '',
+      QUOTAGRAPH_PENDING_TTL: '',
+      QUOTAGRAPH_JANITOR_INTERVAL: '',
+      QUOTAGRAPH_ADMISSION: '',
     });
     expect(config).toMatchObject({
       port: 4000,
       host: '127.0.0.1',
       namespace: 'unikorn-identity',
       seed: { type: 'demo' },
+      pendingTtlSeconds: 30,
+      janitorIntervalSeconds: 10,
+      admission: 'protocol',
     });
   });
 });
@@ -67,6 +76,11 @@ describe('parseConfig: flags and environment', () => {
     ['--seed', 'QUOTAGRAPH_SEED', 'none', { seed: { type: 'none' } }],
     ['--seed', 'QUOTAGRAPH_SEED', 'demo', { seed: { type: 'demo' } }],
     ['--seed', 'QUOTAGRAPH_SEED', 'a.yaml, dir/', { seed: { type: 'paths', paths: ['a.yaml', 'dir/'] } }],
+    ['--pending-ttl', 'QUOTAGRAPH_PENDING_TTL', '5', { pendingTtlSeconds: 5 }],
+    ['--pending-ttl', 'QUOTAGRAPH_PENDING_TTL', '86400', { pendingTtlSeconds: 86400 }],
+    ['--janitor-interval', 'QUOTAGRAPH_JANITOR_INTERVAL', '1', { janitorIntervalSeconds: 1 }],
+    ['--admission', 'QUOTAGRAPH_ADMISSION', 'protocol', { admission: 'protocol' }],
+    ['--admission', 'QUOTAGRAPH_ADMISSION', 'naive', { admission: 'naive' }],
   ])('%s / %s = %s', (flag, envName, value, expected) => {
     expect(serve([flag, value])).toMatchObject(expected);
     expect(serve([`${flag}=${value}`])).toMatchObject(expected);
@@ -85,9 +99,29 @@ describe('parseConfig: flags and environment', () => {
       QUOTAGRAPH_STORE: 'kubernetes',
       QUOTAGRAPH_NAMESPACE: 'from-env',
       QUOTAGRAPH_SEED: 'none',
+      QUOTAGRAPH_PENDING_TTL: '7',
+      QUOTAGRAPH_JANITOR_INTERVAL: '8',
+      QUOTAGRAPH_ADMISSION: 'naive',
     };
     const config = serve(
-      ['--port', '2', '--host', 'flag-host', '--store', 'sqlite:x.db', '--namespace', 'from-flag', '--seed', 'demo'],
+      [
+        '--port',
+        '2',
+        '--host',
+        'flag-host',
+        '--store',
+        'sqlite:x.db',
+        '--namespace',
+        'from-flag',
+        '--seed',
+        'demo',
+        '--pending-ttl',
+        '3',
+        '--janitor-interval',
+        '4',
+        '--admission',
+        'protocol',
+      ],
       env,
     );
     expect(config).toMatchObject({
@@ -96,6 +130,9 @@ describe('parseConfig: flags and environment', () => {
       store: { type: 'sqlite', path: 'x.db' },
       namespace: 'from-flag',
       seed: { type: 'demo' },
+      pendingTtlSeconds: 3,
+      janitorIntervalSeconds: 4,
+      admission: 'protocol',
     });
   });
 
@@ -146,7 +183,16 @@ describe('parseConfig: apply', () => {
   });
 
   it('ignores the serve-only environment variables', () => {
-    expect(() => apply(['-f', 'x'], { PORT: 'bad', HOST: ' ', QUOTAGRAPH_SEED: ',' })).not.toThrow();
+    expect(() =>
+      apply(['-f', 'x'], {
+        PORT: 'bad',
+        HOST: ' ',
+        QUOTAGRAPH_SEED: ',',
+        QUOTAGRAPH_PENDING_TTL: '0',
+        QUOTAGRAPH_JANITOR_INTERVAL: 'x',
+        QUOTAGRAPH_ADMISSION: 'fast',
+      }),
+    ).not.toThrow();
   });
 
   it('needs at least one file', () => {
@@ -156,6 +202,9 @@ describe('parseConfig: apply', () => {
 
   it('refuses serve-only flags and bare paths', () => {
     expectConfigError(() => apply(['-f', 'x', '--port', '1']), '--port', 'unknown flag --port for apply');
+    expectConfigError(() => apply(['-f', 'x', '--pending-ttl', '5']), '--pending-ttl', 'unknown flag');
+    expectConfigError(() => apply(['-f', 'x', '--janitor-interval=5']), '--janitor-interval', 'unknown flag');
+    expectConfigError(() => apply(['-f', 'x', '--admission', 'naive']), '--admission', 'unknown flag');
     expectConfigError(() => apply(['demo/']), 'command', '"demo/"', '-f');
     expectConfigError(() => apply(['-f', '']), '-f', 'empty path');
   });
@@ -195,6 +244,17 @@ describe('parseConfig: help', () => {
       '-f',
       '--filename',
       '--help',
+      '--pending-ttl',
+      'QUOTAGRAPH_PENDING_TTL',
+      'Default 30',
+      '--janitor-interval',
+      'QUOTAGRAPH_JANITOR_INTERVAL',
+      'Default 10',
+      '--admission',
+      'QUOTAGRAPH_ADMISSION',
+      'protocol',
+      'naive',
+      'never in production',
     ]) {
       expect(USAGE).toContain(word);
     }
@@ -242,6 +302,27 @@ describe('parseConfig: bad configuration', () => {
 
   it('names the environment variable for a bad seed', () => {
     expectConfigError(() => serve([], { QUOTAGRAPH_SEED: 'a,' }), 'QUOTAGRAPH_SEED', '"a,"');
+  });
+
+  it.each(['0', '-1', '1.5', 'abc', '', ' 5', '1e3', '86401', '9999999', '30s'])('pending TTL %j', (value) => {
+    expectConfigError(() => serve([`--pending-ttl=${value}`]), '--pending-ttl', `"${value}"`, 'from 1 to 86400');
+    if (value !== '') {
+      expectConfigError(() => serve([], { QUOTAGRAPH_PENDING_TTL: value }), 'QUOTAGRAPH_PENDING_TTL', `"${value}"`);
+    }
+  });
+
+  it.each(['0', '2.5', 'ten', '100000'])('janitor interval %j', (value) => {
+    expectConfigError(() => serve(['--janitor-interval', value]), '--janitor-interval', `"${value}"`, 'seconds');
+    expectConfigError(
+      () => serve([], { QUOTAGRAPH_JANITOR_INTERVAL: value }),
+      'QUOTAGRAPH_JANITOR_INTERVAL',
+      `"${value}"`,
+    );
+  });
+
+  it.each(['Naive', 'unsafe', 'protocol,naive', ' '])('admission %j', (value) => {
+    expectConfigError(() => serve([`--admission=${value}`]), '--admission', `"${value}"`, 'protocol or naive');
+    expectConfigError(() => serve([], { QUOTAGRAPH_ADMISSION: value }), 'QUOTAGRAPH_ADMISSION', `"${value}"`);
   });
 
   it('unknown command', () => {

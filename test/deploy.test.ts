@@ -196,7 +196,7 @@ describe('deploy/crds: the identity.unikorn-cloud.org CRDs', () => {
 });
 
 describe('deploy/: RBAC grants exactly what the gateway uses', () => {
-  it('the ClusterRole: read organizations, projects, the catalogue and allocations; write quotas; nothing else', () => {
+  it('the ClusterRole: read tenants and the catalogue, write quotas and allocations, nothing else', () => {
     const role = only('ClusterRole');
     const rules = (role.rules as Json[]).map((rule) => ({
       apiGroups: [...rule.apiGroups].sort(),
@@ -207,9 +207,10 @@ describe('deploy/: RBAC grants exactly what the gateway uses', () => {
     }));
     // The whole rule set: adding a verb, a resource, a subresource or a core resource fails here.
     expect(rules).toEqual([
-      { apiGroups: [API_GROUP], resources: ['organizations'], verbs: ['get', 'list'] },
-      { apiGroups: [API_GROUP], resources: ['allocations', 'projects', 'quotametadata'], verbs: ['list'] },
+      { apiGroups: [API_GROUP], resources: ['organizations', 'projects'], verbs: ['get', 'list'] },
+      { apiGroups: [API_GROUP], resources: ['quotametadata'], verbs: ['list'] },
       { apiGroups: [API_GROUP], resources: ['quotas'], verbs: ['create', 'list', 'update'] },
+      { apiGroups: [API_GROUP], resources: ['allocations'], verbs: ['create', 'delete', 'get', 'list', 'update'] },
     ]);
     expect(role.aggregationRule).toBeUndefined();
   });

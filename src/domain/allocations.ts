@@ -75,7 +75,7 @@ export async function createAllocation(
   request: CreateAllocationRequest,
 ): Promise<AllocationRecord> {
   const organization = await admission.organization(request.organizationId);
-  const project = await findProject(admission, organization, request.projectId);
+  const project = await findProject(admission.store, organization, request.projectId);
   await requireCatalogued(admission, request.items);
   const ref = { namespace: project.namespace!, id: allocationName(request.resourceKind, request.resourceId) };
   const spec = { allocations: formatItems(request.items) };
@@ -97,7 +97,7 @@ export async function updateAllocation(
   request: UpdateAllocationRequest,
 ): Promise<AllocationRecord> {
   const organization = await admission.organization(request.organizationId);
-  const project = await findProject(admission, organization, request.projectId);
+  const project = await findProject(admission.store, organization, request.projectId);
   await requireCatalogued(admission, request.items);
   const ref = { namespace: project.namespace!, id: request.id };
   const items = formatItems(request.items);
@@ -106,7 +106,9 @@ export async function updateAllocation(
     for (let attempt = 1; attempt <= admission.maxAttempts; attempt++) {
       const current = await getAllocation(admission.store, organization, project, ref);
       const record = readAllocation(current);
-      if (request.expectedResourceVersion != null && request.expectedResourceVersion !== record.resourceVersion) {
+      // Only the first read answers to the caller's version: later attempts follow our own rollbacks.
+      const expected = attempt === 1 ? request.expectedResourceVersion : null;
+      if (expected != null && expected !== record.resourceVersion) {
         throw new ConflictError(record.resourceVersion, staleAllocation(ref, record.resourceVersion));
       }
       if (record.pending) throw new ConflictError(record.resourceVersion, inFlight(ref));
@@ -139,7 +141,7 @@ export async function updateAllocation(
 /** Deleting only lowers usage, so it needs no decision. Returns the deleted allocation's id. */
 export async function deleteAllocation(admission: Admission, request: DeleteAllocationRequest): Promise<string> {
   const organization = await admission.organization(request.organizationId);
-  const project = await findProject(admission, organization, request.projectId);
+  const project = await findProject(admission.store, organization, request.projectId);
   const ref = { namespace: project.namespace!, id: request.id };
   const current = await getAllocation(admission.store, organization, project, ref);
   const record = readAllocation(current);
@@ -201,15 +203,17 @@ export function allocationVerdict(state: DecisionState, ref: AllocationRef): Ver
       error: new ConflictError(null, `allocation "${ref.id}" was removed while it was being decided`),
     };
 
-  const rival = state.allocations.find(
-    (a) =>
-      a !== self &&
-      a.resourceKind === self.resourceKind &&
-      a.resourceId === self.resourceId &&
-      (!a.pending || precedes(a, self)),
+  // One allocation per resource in an organization. An admitted rival is a verdict; an older
+  // pending create may still be rolled back, so it is contention (the younger waits, the older wins).
+  const rivals = state.allocations.filter(
+    (a) => a !== self && a.resourceKind === self.resourceKind && a.resourceId === self.resourceId,
   );
-  if (rival)
-    return { type: 'refuse', error: new DuplicateAllocationError(self.resourceKind, self.resourceId, rival.id) };
+  // A pending *update* holds the resource whatever its decision: it existed, admitted, before it.
+  const holder = rivals.find((a) => !a.pending || a.previousItems !== null);
+  if (holder) {
+    return { type: 'refuse', error: new DuplicateAllocationError(self.resourceKind, self.resourceId, holder.id) };
+  }
+  if (rivals.some((a) => precedes(a, self))) return { type: 'contended' };
 
   const unknown = self.items.map((i) => i.kind).filter((kind) => !state.catalogue.has(kind));
   if (unknown.length > 0)
@@ -223,7 +227,8 @@ export function allocationVerdict(state: DecisionState, ref: AllocationRef): Ver
       allocations: [],
     }).items.map((item) => [item.kind, item.quantity]),
   );
-  const everything = sumUsage(state.allocations).byKind;
+  // Everything that may stand, with the subject as it would be if admitted.
+  const everything = sumUsage(state.allocations.map((a) => (a === self ? { ...a, previousItems: null } : a))).byKind;
   // What stands if every other pending change is rolled back: their previous items, or nothing.
   const admitted = sumUsage(
     state.allocations.map((a) =>
@@ -259,9 +264,13 @@ export async function settle(store: ObjectStore, ref: AllocationRef, pending: St
   for (;;) {
     const written = await casOrConflict(store, clearMarks(current), ref);
     if (written) return readAllocation(written);
-    current = await store.get('Allocation', ref.namespace, ref.id);
-    // Someone else (the janitor) settled it in between.
-    if (!readAllocation(current).pending) return readAllocation(current);
+    current = await getOrConflict(store, ref);
+    const now = readAllocation(current);
+    if (!now.pending) {
+      // Someone else (the janitor) decided it in between: settled as written, or rolled back.
+      if (sameItems(now.items, readAllocation(pending).items)) return now;
+      throw new ConflictError(now.resourceVersion, `allocation "${ref.id}" was rolled back while it was being settled`);
+    }
   }
 }
 
@@ -311,7 +320,8 @@ function markPending(current: StoredObject, now: Date, items: ReturnType<typeof 
   };
 }
 
-function clearMarks(object: StoredObject): StoredObject {
+/** The object without the admission marks (label and annotations): what a settled allocation looks like. */
+export function clearMarks(object: StoredObject): StoredObject {
   const { [LABEL_ADMISSION]: _label, ...labels } = object.metadata.labels ?? {};
   const {
     [ANNOTATION_PENDING_SINCE]: _since,
@@ -331,38 +341,50 @@ async function writePendingCreate(
   ref: AllocationRef,
   spec: { allocations: ReturnType<typeof formatItems> },
 ): Promise<PendingWrite> {
-  try {
-    const object = await admission.store.create({
-      apiVersion: API_VERSION,
-      kind: 'Allocation',
-      metadata: {
-        name: ref.id,
-        namespace: ref.namespace,
-        labels: {
-          [LABEL_ORGANIZATION]: organization.id,
-          [LABEL_PROJECT]: project.id,
-          [LABEL_RESOURCE_KIND]: request.resourceKind,
-          [LABEL_RESOURCE_ID]: request.resourceId,
-          [LABEL_ADMISSION]: ADMISSION_PENDING,
-        },
-        annotations: { [ANNOTATION_PENDING_SINCE]: admission.now().toISOString() },
+  const object: StoredObject = {
+    apiVersion: API_VERSION,
+    kind: 'Allocation',
+    metadata: {
+      name: ref.id,
+      namespace: ref.namespace,
+      labels: {
+        [LABEL_ORGANIZATION]: organization.id,
+        [LABEL_PROJECT]: project.id,
+        [LABEL_RESOURCE_KIND]: request.resourceKind,
+        [LABEL_RESOURCE_ID]: request.resourceId,
+        [LABEL_ADMISSION]: ADMISSION_PENDING,
       },
-      spec,
-    });
-    return { pending: true, object };
-  } catch (error) {
-    if (!isStoreError(error, 'AlreadyExists')) throw error;
+      annotations: { [ANNOTATION_PENDING_SINCE]: admission.now().toISOString() },
+    },
+    spec,
+  };
+  // A few rounds: the name can be taken by another writer's pending create that is rolled back
+  // before we read it, which frees the name again.
+  for (let round = 0; round < 3; round++) {
+    try {
+      return { pending: true, object: await admission.store.create(object) };
+    } catch (error) {
+      if (!isStoreError(error, 'AlreadyExists')) throw error;
+    }
+    let taken: AllocationRecord;
+    try {
+      taken = readAllocation(await admission.store.get('Allocation', ref.namespace, ref.id));
+    } catch (error) {
+      if (isStoreError(error, 'NotFound')) continue;
+      throw error;
+    }
+    // The name is derived from the resource, so it exists because this resource was allocated
+    // here before: the same request again (a client retrying a lost answer) is answered with it.
+    if (taken.pending) throw new ConflictError(taken.resourceVersion, inFlight(ref));
+    if (sameItems(taken.items, spec.allocations)) return { pending: false, existing: taken };
+    throw new DuplicateAllocationError(request.resourceKind, request.resourceId, taken.id);
   }
-  // The name is derived from the resource, so it exists because this resource was allocated here
-  // before: the same request again (a client retrying a lost answer) is answered with it.
-  const existing = readAllocation(await admission.store.get('Allocation', ref.namespace, ref.id));
-  if (existing.pending) throw new ConflictError(existing.resourceVersion, inFlight(ref));
-  if (sameItems(existing.items, spec.allocations)) return { pending: false, existing };
-  throw new DuplicateAllocationError(request.resourceKind, request.resourceId, existing.id);
+  throw new ConflictError(null, `allocation "${ref.id}" changed concurrently; retry`);
 }
 
-async function findProject(
-  admission: Admission,
+/** The organization's project, or NotFoundError; it must carry the organization's label and have a namespace. */
+export async function findProject(
+  store: ObjectStore,
   organization: OrganizationRecord,
   projectId: string,
 ): Promise<ProjectRecord> {
@@ -370,7 +392,7 @@ async function findProject(
   if (organization.namespace === null) throw missing;
   let project: ProjectRecord;
   try {
-    project = readProject(await admission.store.get('Project', organization.namespace, projectId));
+    project = readProject(await store.get('Project', organization.namespace, projectId));
   } catch (error) {
     if (isStoreError(error, 'NotFound')) throw missing;
     throw error;
@@ -379,7 +401,8 @@ async function findProject(
   return project;
 }
 
-async function getAllocation(
+/** The allocation at `ref`, or NotFoundError when it is missing or claims another organization or project. */
+export async function getAllocation(
   store: ObjectStore,
   organization: OrganizationRecord,
   project: ProjectRecord,
@@ -420,6 +443,20 @@ async function casOrConflict(
   }
 }
 
+/**
+ * The allocation now. Gone between two of our own calls means someone else's change (a rollback)
+ * won the race: that is a conflict to retry, not a missing allocation.
+ */
+async function getOrConflict(store: ObjectStore, ref: AllocationRef): Promise<StoredObject> {
+  try {
+    return await store.get('Allocation', ref.namespace, ref.id);
+  } catch (error) {
+    if (isStoreError(error, 'NotFound'))
+      throw new ConflictError(null, `allocation "${ref.id}" changed concurrently; retry`);
+    throw error;
+  }
+}
+
 async function conflictNow(store: ObjectStore, ref: AllocationRef): Promise<ConflictError> {
   try {
     const version = (await store.get('Allocation', ref.namespace, ref.id)).metadata.resourceVersion ?? null;
@@ -445,7 +482,8 @@ export function allocationName(resourceKind: string, resourceId: string): string
   return `${slug || 'resource'}-${digest}`;
 }
 
-function formatItems(items: AllocationItemInput[]) {
+/** Items as stored: sorted by kind, quantities as plain decimal text. */
+export function formatItems(items: AllocationItemInput[]) {
   return [...items]
     .sort((a, b) => compareStrings(a.kind, b.kind))
     .map((i) => ({ kind: i.kind, committed: formatQuantity(i.committed), reserved: formatQuantity(i.reserved) }));
@@ -495,7 +533,7 @@ function precedes(a: AllocationRecord, b: AllocationRecord): boolean {
   return key(a) < key(b);
 }
 
-const allocationNotFound = (id: string) => new NotFoundError(id, `allocation "${id}" not found`);
+export const allocationNotFound = (id: string) => new NotFoundError(id, `allocation "${id}" not found`);
 const inFlight = (ref: AllocationRef) => `another change to allocation "${ref.id}" is being decided; retry`;
-const staleAllocation = (ref: AllocationRef, version: string | null) =>
+export const staleAllocation = (ref: AllocationRef, version: string | null) =>
   `allocation "${ref.id}" changed concurrently; its current resourceVersion is ${version ?? 'none'}`;

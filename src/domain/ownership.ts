@@ -1,5 +1,5 @@
 import type { StoredObject } from '../store/types.js';
-import { compareStrings } from './model.js';
+import { type AllocationRecord, compareStrings, type ProjectRecord } from './model.js';
 
 /**
  * Which stored objects really belong to an organization. Labels are only a claim: a Quota or
@@ -15,6 +15,21 @@ export function pickQuota(orgNamespace: string | null, quotas: StoredObject[]): 
 /** The organization's projects, sorted by id (their object name). */
 export function pickProjects(orgNamespace: string | null, projects: StoredObject[]): StoredObject[] {
   return inNamespace(orgNamespace, projects);
+}
+
+/**
+ * The allocations that stand where their labels say: in the namespace of the organization's
+ * project they name (`projects` as {@link pickProjects} found them), sorted by (project id,
+ * allocation id). Usage still counts every allocation labelled with the organization, since
+ * over-counting is the safe direction; only listings and writes go by this stricter rule.
+ */
+export function pickAllocations(projects: ProjectRecord[], allocations: AllocationRecord[]): AllocationRecord[] {
+  const namespaces = new Map(projects.map((project) => [project.id, project.namespace]));
+  return allocations
+    .filter(
+      (allocation) => allocation.namespace !== '' && namespaces.get(allocation.projectId) === allocation.namespace,
+    )
+    .sort((a, b) => compareStrings(a.projectId, b.projectId) || compareStrings(a.id, b.id));
 }
 
 function inNamespace(namespace: string | null, objects: StoredObject[]): StoredObject[] {

@@ -31,6 +31,8 @@ export interface QuotaItemView {
   committed: bigint;
   reserved: bigint;
   used: bigint;
+  /** The part of `used` held by allocations whose admission is still being decided. */
+  pending: bigint;
   /** Negative when overcommitted. */
   free: bigint;
   /** used / quantity; null when quantity is 0 (no meaningful ratio). */
@@ -39,8 +41,12 @@ export interface QuotaItemView {
 
 export interface QuotaView {
   organizationId: string;
-  /** True when the organization has no Quota object and every kind follows the catalogue. */
+  /**
+   * True when no kind is set: the organization has no Quota object, or one whose spec sets no
+   * quotas (an allocation decision creates an empty one), so every kind follows the catalogue.
+   */
   isDefault: boolean;
+  /** The stored Quota object's version (even when it sets no quotas); null when there is none. */
   resourceVersion: string | null;
   /** One per catalogued kind, sorted by kind. */
   items: QuotaItemView[];
@@ -77,15 +83,21 @@ export function sumUsage(allocations: AllocationRecord[]): { byKind: Map<string,
       });
     }
     // A pending update may still be rolled back to its previous items, so until it is decided it
-    // counts as the larger of both, per kind: usage is never under-stated while a decision runs.
+    // counts, per kind, as whichever of the two stands for more: one of them will stand, so usage
+    // is never under-stated while a decision runs (and never over-stated beyond that).
+    const previous = new Map<string, Usage>();
     for (const item of allocation.previousItems ?? []) {
-      const current = own.get(item.kind) ?? { committed: 0n, reserved: 0n };
+      const listed = previous.get(item.kind) ?? { committed: 0n, reserved: 0n };
       const committed = tryParseQuantity(item.committed);
       const reserved = tryParseQuantity(item.reserved);
-      own.set(item.kind, {
-        committed: max(current.committed, committed.ok ? committed.value : 0n),
-        reserved: max(current.reserved, reserved.ok ? reserved.value : 0n),
+      previous.set(item.kind, {
+        committed: listed.committed + (committed.ok ? committed.value : 0n),
+        reserved: listed.reserved + (reserved.ok ? reserved.value : 0n),
       });
+    }
+    for (const [kind, before] of previous) {
+      const after = own.get(kind) ?? { committed: 0n, reserved: 0n };
+      if (before.committed + before.reserved > after.committed + after.reserved) own.set(kind, before);
     }
     for (const [kind, { committed, reserved }] of own) {
       const usage = byKind.get(kind) ?? { committed: 0n, reserved: 0n };
@@ -93,6 +105,15 @@ export function sumUsage(allocations: AllocationRecord[]): { byKind: Map<string,
     }
   }
   return { byKind, problems };
+}
+
+/**
+ * Per kind, the part of the usage ({@link sumUsage}) held by pending allocations: those whose
+ * admission is still being decided. They count as usage like any other; this only says how much.
+ */
+export function pendingUsage(allocations: AllocationRecord[]): Map<string, bigint> {
+  const { byKind } = sumUsage(allocations.filter((allocation) => allocation.pending));
+  return new Map([...byKind].map(([kind, { committed, reserved }]) => [kind, committed + reserved]));
 }
 
 /**
@@ -151,6 +172,7 @@ export function buildQuotaView(input: {
   const { organizationId, catalogue, quota } = input;
   const stored = storedQuantities(quota);
   const usage = sumUsage(input.allocations);
+  const pending = pendingUsage(input.allocations);
   const problems = [...usage.problems];
 
   const items = catalogue.kinds.map((kind): QuotaItemView => {
@@ -176,6 +198,7 @@ export function buildQuotaView(input: {
       committed,
       reserved,
       used,
+      pending: pending.get(kind.name) ?? 0n,
       free: quantity - used,
       utilization: quantity === 0n ? null : Number(used) / Number(quantity),
     };
@@ -206,22 +229,29 @@ export function buildQuotaView(input: {
 
   return {
     organizationId,
-    isDefault: quota === null,
+    isDefault: quota === null || quota.entries.length === 0,
     resourceVersion: quota?.resourceVersion ?? null,
     items,
     problems: problems.sort(compareProblems),
   };
 }
 
+export interface ProjectUsageView {
+  kind: string;
+  committed: bigint;
+  reserved: bigint;
+  used: bigint;
+  /** The part of `used` held by allocations whose admission is still being decided. */
+  pending: bigint;
+}
+
 /** Usage of one project (its allocations) per catalogued kind, sorted by kind: Project.usage. */
-export function projectUsage(
-  allocations: AllocationRecord[],
-  catalogue: Catalogue,
-): { kind: string; committed: bigint; reserved: bigint; used: bigint }[] {
+export function projectUsage(allocations: AllocationRecord[], catalogue: Catalogue): ProjectUsageView[] {
   const { byKind } = sumUsage(allocations);
+  const pending = pendingUsage(allocations);
   return catalogue.kinds.map(({ name }) => {
     const { committed, reserved } = byKind.get(name) ?? { committed: 0n, reserved: 0n };
-    return { kind: name, committed, reserved, used: committed + reserved };
+    return { kind: name, committed, reserved, used: committed + reserved, pending: pending.get(name) ?? 0n };
   });
 }
 
@@ -255,5 +285,3 @@ function invalidReason(raw: unknown): string {
   const parsed = tryParseQuantity(raw);
   return parsed.ok ? 'unexpectedly valid' : parsed.error.reason;
 }
-
-const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);

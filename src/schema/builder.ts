@@ -45,7 +45,11 @@ export const builder = new SchemaBuilder<{
   },
 });
 
-builder.queryType({ description: 'Read the quota catalogue and organizations’ quotas, usage and projects.' });
+builder.queryType({
+  description: 'Read the quota catalogue and organizations’ quotas, usage, projects and allocations.',
+});
 builder.mutationType({
-  description: 'Change quotas. Every change is checked against current usage before it is stored.',
+  description:
+    'Change quotas and allocations. Every change that could break a quota is checked against current usage before ' +
+    'it is stored.',
 });

@@ -1,4 +1,12 @@
-import { ConflictError, NotFoundError, QuotaBelowUsageError, UnknownQuotaKindError } from '../domain/errors.js';
+import {
+  ConflictError,
+  DuplicateAllocationError,
+  NotFoundError,
+  QuotaBelowUsageError,
+  QuotaExceededError,
+  type QuotaExceededViolation,
+  UnknownQuotaKindError,
+} from '../domain/errors.js';
 import type { QuotaViolation } from '../domain/quotaRules.js';
 import { builder } from './builder.js';
 
@@ -66,5 +74,53 @@ builder.objectType(QuotaBelowUsageError, {
       description: 'Every refused kind with its numbers.',
       resolve: (error) => error.violations,
     }),
+  }),
+});
+
+const QuotaExceededViolationRef = builder.objectRef<QuotaExceededViolation>('QuotaExceededViolation').implement({
+  description: 'A kind the allocation asks for more of than the quota has left.',
+  fields: (t) => ({
+    kind: t.exposeID('kind', { description: 'The quota kind.' }),
+    requested: t.field({
+      type: 'SafeInt',
+      description: 'What the allocation asks for of this kind (committed + reserved).',
+      resolve: (v) => v.requested,
+    }),
+    used: t.field({
+      type: 'SafeInt',
+      description: 'What the organization’s other admitted allocations already use of this kind.',
+      resolve: (v) => v.used,
+    }),
+    quantity: t.field({
+      type: 'SafeInt',
+      description: 'The organization’s quota for this kind.',
+      resolve: (v) => v.quantity,
+    }),
+  }),
+});
+
+builder.objectType(QuotaExceededError, {
+  name: 'QuotaExceededError',
+  description: 'The allocation does not fit: used + requested would exceed the quota. Nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    violations: t.field({
+      type: [QuotaExceededViolationRef],
+      description: 'Every kind that does not fit, with its numbers, sorted by kind.',
+      resolve: (error) => error.violations,
+    }),
+  }),
+});
+
+builder.objectType(DuplicateAllocationError, {
+  name: 'DuplicateAllocationError',
+  description:
+    'The resource already has an allocation in this organization (allocations are unique per organization by ' +
+    'resource kind and id). Nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    resourceKind: t.exposeString('resourceKind', { description: 'The resource kind asked for.' }),
+    resourceId: t.exposeString('resourceId', { description: 'The resource id asked for.' }),
+    existingId: t.exposeID('existingId', { description: 'The allocation that already holds this resource.' }),
   }),
 });

@@ -7,6 +7,8 @@ import './quota.js';
 import './organization.js';
 import './project.js';
 import './setQuota.js';
+import './allocation.js';
+import './allocationMutations.js';
 
 /** Assembles the schema from one file per domain type; sorted so the printed SDL is stable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -14,7 +14,7 @@ export const Organization = builder.loadableObjectRef<OrganizationRecord, string
 });
 
 Organization.implement({
-  description: 'A tenant with a capacity contract: its quota, usage and projects.',
+  description: 'A tenant with a capacity contract: its quota, usage, projects and allocations.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The organization ID (its Kubernetes object name).' }),
     name: t.exposeString('name', { description: 'The display name.' }),

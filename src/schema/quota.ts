@@ -38,6 +38,12 @@ const QuotaItem = builder.objectRef<QuotaItemView>('QuotaItem').implement({
     committed: t.field({ type: 'SafeInt', description: 'Committed by allocations.', resolve: (i) => i.committed }),
     reserved: t.field({ type: 'SafeInt', description: 'Reserved by allocations.', resolve: (i) => i.reserved }),
     used: t.field({ type: 'SafeInt', description: 'committed + reserved.', resolve: (i) => i.used }),
+    pending: t.field({
+      type: 'SafeInt',
+      description:
+        'The part of `used` held by allocations whose admission is still being decided (they count as usage).',
+      resolve: (i) => i.pending,
+    }),
     free: t.field({
       type: 'SafeInt',
       description: 'quantity − used; negative when overcommitted.',
@@ -56,12 +62,16 @@ export const Quota = builder.objectRef<QuotaParent>('Quota').implement({
   fields: (t) => ({
     organization: t.field({ type: Organization, description: 'The organization.', resolve: (q) => q.organization }),
     isDefault: t.boolean({
-      description: 'True when the organization has no Quota object and every kind follows the catalogue.',
+      description:
+        'True when no kind is set: the organization has no Quota object, or its Quota sets no quotas. Every kind ' +
+        'then follows the catalogue.',
       resolve: (q) => q.view.isDefault,
     }),
     resourceVersion: t.string({
       nullable: true,
-      description: 'The stored Quota’s version, for `expectedResourceVersion`; null when there is none.',
+      description:
+        'The stored Quota’s version, for `expectedResourceVersion` (also when it sets no quotas); null when there is ' +
+        'no Quota object.',
       resolve: (q) => q.view.resourceVersion,
     }),
     items: t.field({

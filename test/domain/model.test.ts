@@ -170,7 +170,9 @@ describe('readAllocation', () => {
         labels: { 'quotagraph.dev/admission': 'pending' },
         annotations: {
           'quotagraph.dev/pending-since': '2026-12-03T10:00:00Z',
-          'quotagraph.dev/previous-spec': JSON.stringify({ allocations: [{ kind: 'gpus', committed: 1, reserved: 0 }] }),
+          'quotagraph.dev/previous-spec': JSON.stringify({
+            allocations: [{ kind: 'gpus', committed: 1, reserved: 0 }],
+          }),
         },
       },
       spec: { allocations: [{ kind: 'gpus', committed: 3, reserved: 0 }] },

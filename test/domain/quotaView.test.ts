@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Catalogue } from '../../src/domain/catalogue.js';
 import type { AllocationRecord, QuotaRecord } from '../../src/domain/model.js';
-import { buildQuotaView, projectUsage, type QuotaProblem, sumUsage } from '../../src/domain/quotaView.js';
+import { buildQuotaView, pendingUsage, projectUsage, type QuotaProblem, sumUsage } from '../../src/domain/quotaView.js';
 import { kindRecord, quotaRecord } from '../support/records.js';
 
 const kind = kindRecord;
@@ -30,6 +30,17 @@ const allocation = (
     previousItems: null,
   };
 };
+
+/** The allocation marked pending; with `previous`, a pending update from those items. */
+const pending = (
+  record: AllocationRecord,
+  previous?: [kind: string, committed: unknown, reserved: unknown][],
+): AllocationRecord => ({
+  ...record,
+  pending: true,
+  pendingSince: '2026-01-01T00:00:00Z',
+  previousItems: previous?.map(([kind, committed, reserved]) => ({ kind, committed, reserved })) ?? null,
+});
 
 const view = (storedQuota: QuotaRecord | null, allocations: AllocationRecord[] = [], cat = catalogue) =>
   buildQuotaView({ organizationId: 'org-1', catalogue: cat, quota: storedQuota, allocations });
@@ -93,6 +104,7 @@ describe('buildQuotaView: default quota', () => {
           committed: 0n,
           reserved: 0n,
           used: 0n,
+          pending: 0n,
           free: 2n,
           utilization: 0,
         },
@@ -103,6 +115,7 @@ describe('buildQuotaView: default quota', () => {
           committed: 0n,
           reserved: 0n,
           used: 0n,
+          pending: 0n,
           free: 4n,
           utilization: 0,
         },
@@ -113,6 +126,7 @@ describe('buildQuotaView: default quota', () => {
           committed: 0n,
           reserved: 0n,
           used: 0n,
+          pending: 0n,
           free: 20n,
           utilization: 0,
         },
@@ -138,8 +152,15 @@ describe('buildQuotaView: stored quota', () => {
     ]);
   });
 
-  it('an empty stored quota is not the default quota, but every item is', () => {
+  it('an empty stored quota (as an allocation decision creates) is still the default quota, with its version', () => {
     const result = view(quota());
+    expect(result.isDefault).toBe(true);
+    expect(result.resourceVersion).toBe('42');
+    expect(result.items.every((item) => item.isDefault)).toBe(true);
+  });
+
+  it('a stored quota that sets only an uncatalogued kind is not the default quota', () => {
+    const result = view(quota(['widgets', '5']));
     expect(result.isDefault).toBe(false);
     expect(result.items.every((item) => item.isDefault)).toBe(true);
   });
@@ -153,6 +174,7 @@ describe('buildQuotaView: stored quota', () => {
       committed: 3n,
       reserved: 3n,
       used: 6n,
+      pending: 0n,
       free: 2n,
       utilization: 0.75,
     });
@@ -314,9 +336,79 @@ describe('projectUsage', () => {
       catalogue,
     );
     expect(usage).toEqual([
-      { kind: 'clusters', committed: 0n, reserved: 0n, used: 0n },
-      { kind: 'gpus', committed: 2n, reserved: 1n, used: 3n },
-      { kind: 'servers', committed: 4n, reserved: 0n, used: 4n },
+      { kind: 'clusters', committed: 0n, reserved: 0n, used: 0n, pending: 0n },
+      { kind: 'gpus', committed: 2n, reserved: 1n, used: 3n, pending: 0n },
+      { kind: 'servers', committed: 4n, reserved: 0n, used: 4n, pending: 0n },
     ]);
+  });
+
+  it('shows the part held by pending allocations', () => {
+    const usage = projectUsage(
+      [
+        allocation([['gpus', '2', '1']]),
+        pending(allocation([['gpus', '1', '1']])),
+        pending(allocation([['servers', '3', '0']])),
+      ],
+      catalogue,
+    );
+    expect(usage).toEqual([
+      { kind: 'clusters', committed: 0n, reserved: 0n, used: 0n, pending: 0n },
+      { kind: 'gpus', committed: 3n, reserved: 2n, used: 5n, pending: 2n },
+      { kind: 'servers', committed: 3n, reserved: 0n, used: 3n, pending: 3n },
+    ]);
+  });
+});
+
+describe('pending allocations in the views', () => {
+  it('count as usage and show as pending; admitted ones do not', () => {
+    const result = view(quota(['gpus', '8']), [
+      allocation([['gpus', '2', '1']]),
+      pending(allocation([['gpus', '3', '1']])),
+      pending(allocation([['servers', '4', '2']])),
+    ]);
+    expect(result.items.map((item) => [item.kind, item.used, item.pending, item.free])).toEqual([
+      ['clusters', 0n, 0n, 2n],
+      ['gpus', 7n, 4n, 1n],
+      ['servers', 6n, 6n, 14n],
+    ]);
+    expect(result.problems).toEqual([]);
+  });
+
+  it('a pending update counts, and shows as pending, the larger of its new and previous items per kind', () => {
+    const update = pending(
+      allocation([
+        ['gpus', '1', '0'],
+        ['servers', '5', '0'],
+      ]),
+      [
+        ['gpus', '3', '1'],
+        ['servers', '2', '0'],
+      ],
+    );
+    const result = view(null, [update, allocation([['gpus', '1', '0']])]);
+    expect(result.items.map((item) => [item.kind, item.committed, item.reserved, item.pending])).toEqual([
+      ['clusters', 0n, 0n, 0n],
+      ['gpus', 4n, 1n, 4n],
+      ['servers', 5n, 0n, 5n],
+    ]);
+    expect(pendingUsage([update])).toEqual(
+      new Map([
+        ['gpus', 4n],
+        ['servers', 5n],
+      ]),
+    );
+  });
+
+  it('pending is part of used, and makes a kind overcommitted like any usage', () => {
+    const result = view(quota(['gpus', '4']), [
+      allocation([['gpus', '3', '0']]),
+      pending(allocation([['gpus', '2', '0']])),
+    ]);
+    expect(result.items.find((item) => item.kind === 'gpus')).toMatchObject({ used: 5n, pending: 2n, free: -1n });
+    expect(codes(result.problems)).toEqual([['gpus', 'OVERCOMMITTED']]);
+  });
+
+  it('is nothing without pending allocations', () => {
+    expect(pendingUsage([allocation([['gpus', '2', '1']])])).toEqual(new Map());
   });
 });

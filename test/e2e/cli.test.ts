@@ -310,3 +310,19 @@ function connectionOutcome(port: number): Promise<string> {
     socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
   });
 }
+
+describe('--admission', () => {
+  it('says which algorithm decides allocation writes, and warns loudly when it is the unsafe one', async () => {
+    const db = join(makeTempDir(), 'q.db');
+    const safe = await startServe({ db, seed: 'none' });
+    expect(await safe.waitForLog(/^quotagraph listening on /)).toMatchObject({ admission: 'protocol' });
+    expect(safe.logs().filter((r) => r.level === 'warn')).toEqual([]);
+    expect(await safe.stop()).toEqual({ code: 0, signal: null });
+
+    const naive = await startServe({ db, seed: 'none', args: ['--admission', 'naive'] });
+    expect(await naive.waitForLog(/^quotagraph listening on /)).toMatchObject({ admission: 'naive' });
+    const warning = naive.logs().find((r) => r.level === 'warn');
+    expect(warning?.message).toMatch(/NAIVE.*CAN EXCEED QUOTAS.*never run this in production/);
+    expect(await naive.stop()).toEqual({ code: 0, signal: null });
+  });
+});

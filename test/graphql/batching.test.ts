@@ -24,6 +24,21 @@ const Report = graphql(`
   }
 `);
 
+const AllocationReport = graphql(`
+  query BatchAllocationReport($first: Int) {
+    organizations(first: $first) {
+      edges {
+        node {
+          allocations(first: 100) {
+            totalCount
+            edges { node { id project { id } items { kind { name } committed } } }
+          }
+        }
+      }
+    }
+  }
+`);
+
 /** `count` organizations, each with a Quota, two projects and an allocation per project. */
 function world(count: number): StoredObject[] {
   const objects: StoredObject[] = [
@@ -105,6 +120,29 @@ describe.each(Object.keys(storeFactories))('batching (%s store)', (storeName) =>
       );
     });
     expect(hundred).toEqual({ 'list:Allocation': 2, 'list:Organization': 1, 'list:Quota': 2, 'list:QuotaMetadata': 1 });
+  });
+
+  it('lists every organization’s allocations, with their projects and kinds, in a constant number of calls', async () => {
+    const report = async (first: number) =>
+      callsFor(async () => {
+        const data = expectNoGraphQLErrors(await gateway.execute(AllocationReport, { first }));
+        expect(data.organizations.edges).toHaveLength(first);
+        expect(data.organizations.edges.at(-1)!.node.allocations).toEqual({
+          totalCount: 2,
+          edges: [
+            { node: { id: 'ml-1', project: { id: 'ml' }, items: [{ kind: { name: 'servers' }, committed: 1 }] } },
+            { node: { id: 'web-1', project: { id: 'web' }, items: [{ kind: { name: 'servers' }, committed: 1 }] } },
+          ],
+        });
+      });
+    const fifty = await report(50);
+    expect(fifty).toEqual({
+      'list:Allocation': 1,
+      'list:Organization': 1,
+      'list:Project': 1,
+      'list:QuotaMetadata': 1,
+    });
+    expect(await report(5)).toEqual(fifty);
   });
 
   it('never shares a cache between requests: a second request sees a write made in between', async () => {
