@@ -15,6 +15,7 @@ import { type AllocationRecord, readAllocation } from '../../src/domain/model.js
 import { kubernetesStoreFromConfig } from '../../src/store/kubernetes.js';
 import { isStoreError, type ObjectStore, type StoredObject } from '../../src/store/types.js';
 import { type KubeApiServer, type LoggedRequest, startKubeApiServer } from '../support/kubeApiServer.js';
+import { writeKubeconfig } from '../support/kubeconfig.js';
 import {
   allocation,
   organization,
@@ -25,7 +26,6 @@ import {
   quotaMetadata,
 } from '../support/objects.js';
 import { namespacesOf } from '../support/stores.js';
-import { writeKubeconfig } from '../support/stress.js';
 import { cleanup, dataOf, makeTempDir, postGraphQL, type RunningCli, startServe } from './support.js';
 
 const FITS = 'fits';

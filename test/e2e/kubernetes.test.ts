@@ -1,8 +1,8 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifests } from '../../src/manifests.js';
 import { type KubeApiServer, startKubeApiServer } from '../support/kubeApiServer.js';
+import { writeKubeconfig } from '../support/kubeconfig.js';
 import { IDENTITY_NAMESPACE } from '../support/objects.js';
 import { namespacesOf } from '../support/stores.js';
 import { cleanup, dataOf, lines, makeTempDir, postGraphQL, REPO_ROOT, runCli, startServe } from './support.js';
@@ -13,29 +13,6 @@ import { cleanup, dataOf, lines, makeTempDir, postGraphQL, REPO_ROOT, runCli, st
 const UNIKORN = join(REPO_ROOT, 'test/fixtures/unikorn');
 const ACME = 'c3f8a2d1-6b4e-4f9a-b7c2-5e8d1a0f3b96';
 
-function writeKubeconfig(dir: string, server: string): string {
-  const path = join(dir, 'kubeconfig');
-  writeFileSync(
-    path,
-    `apiVersion: v1
-kind: Config
-clusters:
-  - name: test
-    cluster: { server: "${server}", insecure-skip-tls-verify: true }
-users:
-  - name: gateway
-    user: { token: not-checked-by-the-test-server }
-contexts:
-  - name: test
-    context: { cluster: test, user: gateway }
-  - name: elsewhere
-    context: { cluster: test, user: gateway }
-current-context: elsewhere
-`,
-  );
-  return path;
-}
-
 describe('quotagraph on a Kubernetes API server', () => {
   let apiServer: KubeApiServer;
   let env: Record<string, string>;
@@ -44,7 +21,12 @@ describe('quotagraph on a Kubernetes API server', () => {
     apiServer = await startKubeApiServer();
     const objects = await loadManifests([UNIKORN], { defaultNamespace: IDENTITY_NAMESPACE });
     for (const namespace of namespacesOf(objects)) apiServer.createNamespace(namespace);
-    env = { KUBECONFIG: writeKubeconfig(makeTempDir(), apiServer.url) };
+    env = {
+      KUBECONFIG: writeKubeconfig(makeTempDir(), apiServer.url, {
+        contexts: ['test', 'elsewhere'],
+        current: 'elsewhere',
+      }),
+    };
   });
   afterEach(() => apiServer.faults.reset());
   afterAll(async () => {

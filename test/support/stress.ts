@@ -18,7 +18,7 @@
  * Loopback only, bounded in time: every request has a timeout and every child is killed at the end.
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -36,6 +36,7 @@ import { kubernetesStoreFromConfig } from '../../src/store/kubernetes.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { ObjectStore, StoredObject } from '../../src/store/types.js';
 import { type KubeApiServer, startKubeApiServer } from './kubeApiServer.js';
+import { writeKubeconfig } from './kubeconfig.js';
 import { IDENTITY_NAMESPACE, organization, project, quota, quotaMetadata } from './objects.js';
 import { namespacesOf } from './stores.js';
 
@@ -413,28 +414,6 @@ async function stopGateway(gateway: Gateway): Promise<void> {
   const timer = setTimeout(() => gateway.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
   await gateway.exited;
   clearTimeout(timer);
-}
-
-/** A kubeconfig for the test API server, the way kubectl and the gateway read one. */
-export function writeKubeconfig(dir: string, server: string): string {
-  const path = join(dir, 'kubeconfig');
-  writeFileSync(
-    path,
-    `apiVersion: v1
-kind: Config
-clusters:
-  - name: test
-    cluster: { server: "${server}", insecure-skip-tls-verify: true }
-users:
-  - name: gateway
-    user: { token: not-checked-by-the-test-server }
-contexts:
-  - name: test
-    context: { cluster: test, user: gateway }
-current-context: test
-`,
-  );
-  return path;
 }
 
 // ---------------------------------------------------------------------------------------------
