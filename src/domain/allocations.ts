@@ -341,23 +341,10 @@ async function writePendingCreate(
   ref: AllocationRef,
   spec: { allocations: ReturnType<typeof formatItems> },
 ): Promise<PendingWrite> {
-  const object: StoredObject = {
-    apiVersion: API_VERSION,
-    kind: 'Allocation',
-    metadata: {
-      name: ref.id,
-      namespace: ref.namespace,
-      labels: {
-        [LABEL_ORGANIZATION]: organization.id,
-        [LABEL_PROJECT]: project.id,
-        [LABEL_RESOURCE_KIND]: request.resourceKind,
-        [LABEL_RESOURCE_ID]: request.resourceId,
-        [LABEL_ADMISSION]: ADMISSION_PENDING,
-      },
-      annotations: { [ANNOTATION_PENDING_SINCE]: admission.now().toISOString() },
-    },
-    spec,
-  };
+  const object = allocationObject(organization, project, request, ref, spec, {
+    [LABEL_ADMISSION]: ADMISSION_PENDING,
+  });
+  object.metadata.annotations = { [ANNOTATION_PENDING_SINCE]: admission.now().toISOString() };
   // A few rounds: the name can be taken by another writer's pending create that is rolled back
   // before we read it, which frees the name again.
   for (let round = 0; round < 3; round++) {
@@ -380,6 +367,33 @@ async function writePendingCreate(
     throw new DuplicateAllocationError(request.resourceKind, request.resourceId, taken.id);
   }
   throw new ConflictError(null, `allocation "${ref.id}" changed concurrently; retry`);
+}
+
+/** A new Allocation object for `request` at `ref`, with the labels unikorn and the gateway select on. */
+export function allocationObject(
+  organization: OrganizationRecord,
+  project: ProjectRecord,
+  request: Pick<CreateAllocationRequest, 'resourceKind' | 'resourceId'>,
+  ref: AllocationRef,
+  spec: { allocations: ReturnType<typeof formatItems> },
+  extraLabels: Record<string, string> = {},
+): StoredObject {
+  return {
+    apiVersion: API_VERSION,
+    kind: 'Allocation',
+    metadata: {
+      name: ref.id,
+      namespace: ref.namespace,
+      labels: {
+        [LABEL_ORGANIZATION]: organization.id,
+        [LABEL_PROJECT]: project.id,
+        [LABEL_RESOURCE_KIND]: request.resourceKind,
+        [LABEL_RESOURCE_ID]: request.resourceId,
+        ...extraLabels,
+      },
+    },
+    spec,
+  };
 }
 
 /** The organization's project, or NotFoundError; it must carry the organization's label and have a namespace. */

@@ -14,7 +14,7 @@ import { isStoreError, type ObjectStore, type StoredObject } from '../store/type
 import type { Admission, DecisionState } from './admission.js';
 import { type AllocationRef, allocationVerdict, clearMarks } from './allocations.js';
 import { NotFoundError } from './errors.js';
-import { ADMISSION_PENDING, ANNOTATION_PENDING_SINCE, ANNOTATION_PREVIOUS_SPEC, LABEL_ADMISSION } from './labels.js';
+import { ADMISSION_PENDING, ANNOTATION_PREVIOUS_SPEC, LABEL_ADMISSION } from './labels.js';
 import { type AllocationRecord, compareStrings, type OrganizationRecord, readAllocation } from './model.js';
 
 export interface JanitorRoundOptions {

@@ -18,13 +18,14 @@
  * It reports the same hook steps where they mean something ('listed' after its reads,
  * 'committed' after its write), so the same harness can pause it between its check and its write.
  */
-import { API_VERSION, isStoreError, type StoredObject } from '../store/types.js';
+import { isStoreError, type StoredObject } from '../store/types.js';
 import type { Admission, DecisionState } from './admission.js';
 import {
   type AllocationItemInput,
   type AllocationRef,
   allocationName,
   allocationNotFound,
+  allocationObject,
   allocationVerdict,
   type CreateAllocationRequest,
   type DeleteAllocationRequest,
@@ -37,7 +38,7 @@ import {
 import type { AllocationWrites } from './allocationWrites.js';
 import { buildCatalogue } from './catalogue.js';
 import { ConflictError, DuplicateAllocationError, UnknownQuotaKindError } from './errors.js';
-import { LABEL_ORGANIZATION, LABEL_PROJECT, LABEL_RESOURCE_ID, LABEL_RESOURCE_KIND } from './labels.js';
+import { LABEL_ORGANIZATION } from './labels.js';
 import { type AllocationRecord, compareStrings, type OrganizationRecord, readAllocation, readQuota } from './model.js';
 import { pickQuota } from './ownership.js';
 
@@ -74,21 +75,9 @@ export const naiveWrites: AllocationWrites = {
     // …then write, whatever happened in between.
     let created: StoredObject;
     try {
-      created = await admission.store.create({
-        apiVersion: API_VERSION,
-        kind: 'Allocation',
-        metadata: {
-          name: ref.id,
-          namespace: ref.namespace,
-          labels: {
-            [LABEL_ORGANIZATION]: organization.id,
-            [LABEL_PROJECT]: project.id,
-            [LABEL_RESOURCE_KIND]: request.resourceKind,
-            [LABEL_RESOURCE_ID]: request.resourceId,
-          },
-        },
-        spec: { allocations: items },
-      });
+      created = await admission.store.create(
+        allocationObject(organization, project, request, ref, { allocations: items }),
+      );
     } catch (error) {
       if (isStoreError(error, 'AlreadyExists'))
         throw new DuplicateAllocationError(request.resourceKind, request.resourceId, ref.id);
