@@ -225,6 +225,7 @@ describe('the bundled demo data', () => {
     expect(projects).toEqual([
       ['acme', 'org-acme', 'web', 'project-acme-web'],
       ['acme', 'org-acme', 'ml', 'project-acme-ml'],
+      ['acme', 'org-acme', 'ops', 'project-acme-ops'],
       ['globex', 'org-globex', 'platform', 'project-globex-platform'],
       ['initech', 'org-initech', 'legacy', 'project-initech-legacy'],
     ]);
@@ -240,6 +241,12 @@ describe('the bundled demo data', () => {
       ],
     );
     expect(quantities(quotas[0]?.spec?.quotas)).toEqual({ clusters: 10n, servers: 50n, gpus: 8n });
+    // acme ring-fences its projects: ml is fenced, web capped, ops (not listed) unfenced.
+    expect(quotas[0]?.spec?.projects).toEqual([
+      { project: 'ml', quotas: [{ kind: 'gpus', guaranteed: 4, limit: 6 }] },
+      { project: 'web', quotas: [{ kind: 'servers', limit: 20 }] },
+    ]);
+    expect(quotas[1]?.spec?.projects).toBeUndefined();
     expect(quantities(quotas[1]?.spec?.quotas)).toMatchObject({ servers: 10n, tpus: 4n });
   });
 

@@ -33,6 +33,7 @@ import {
   readAllocation,
   readProject,
 } from './model.js';
+import { effectiveLimit, type Fence, fencesOf, overflow, partition, usageByProject } from './partition.js';
 import { formatQuantity } from './quantity.js';
 import { buildQuotaView, sumUsage, type Usage } from './quotaView.js';
 
@@ -228,34 +229,96 @@ export function allocationVerdict(state: DecisionState, ref: AllocationRef): Ver
     }).items.map((item) => [item.kind, item.quantity]),
   );
   // Everything that may stand, with the subject as it would be if admitted.
-  const everything = sumUsage(state.allocations.map((a) => (a === self ? { ...a, previousItems: null } : a))).byKind;
+  const everything = state.allocations.map((a) => (a === self ? { ...a, previousItems: null } : a));
   // What stands if every other pending change is rolled back: their previous items, or nothing.
-  const admitted = sumUsage(
-    state.allocations.map((a) =>
-      a === self
-        ? { ...a, previousItems: null }
-        : a.pending
-          ? { ...a, items: a.previousItems ?? [], previousItems: null }
-          : a,
-    ),
-  ).byKind;
+  const admitted = admittedOnly(state.allocations, self);
   const own = sumUsage([{ ...self, previousItems: null }]).byKind;
   const before = sumUsage([{ ...self, items: self.previousItems ?? [], previousItems: null }]).byKind;
+  // Only increases are checked: lowering usage can never break a rule.
+  const increased = [...own.keys()].filter((kind) => used(own, kind) > used(before, kind)).sort(compareStrings);
+  const fences = fencesOf(state.quota);
 
-  const violations: QuotaExceededViolation[] = [];
-  let contended = false;
-  for (const kind of [...own.keys()].sort(compareStrings)) {
-    if (used(own, kind) <= used(before, kind)) continue; // not an increase: nothing to check
-    const quantity = quantities.get(kind) ?? 0n;
-    if (used(admitted, kind) > quantity) {
-      violations.push({ kind, requested: used(own, kind), used: used(admitted, kind) - used(own, kind), quantity });
-    } else if (used(everything, kind) > quantity) {
-      contended = true;
-    }
-  }
+  const exceeded = (allocations: AllocationRecord[]): QuotaExceededViolation[] => {
+    const total = sumUsage(allocations).byKind;
+    const perProject = usageByProject(allocations);
+    return increased.flatMap((kind) =>
+      kindViolations(kind, quantities.get(kind) ?? 0n, used(own, kind), used(total, kind), self.projectId, {
+        fences: fences.get(kind),
+        usage: perProject.get(kind) ?? new Map(),
+      }),
+    );
+  };
+
+  const violations = exceeded(admitted);
   if (violations.length > 0) return { type: 'refuse', error: new QuotaExceededError(violations) };
-  if (contended) return { type: 'contended' };
+  if (exceeded(everything).length > 0) return { type: 'contended' };
   return { type: 'commit', value: self };
+}
+
+/**
+ * The rules one increased kind breaks (DESIGN §6). Without ring-fences the organization's quota is
+ * the only bound. With them, a project at or under its guarantee is always admitted (I4); beyond
+ * it, its limit (I3) and the shared pool (I2) must hold.
+ */
+function kindViolations(
+  kind: string,
+  quantity: bigint,
+  requested: bigint,
+  total: bigint,
+  project: string,
+  partitioned: { fences: Map<string, Fence> | undefined; usage: Map<string, bigint> },
+): QuotaExceededViolation[] {
+  const { fences, usage } = partitioned;
+  const organizationWide = (): QuotaExceededViolation[] =>
+    total <= quantity
+      ? []
+      : [{ kind, scope: 'ORGANIZATION', project: null, requested, used: total - requested, quantity }];
+  if (!fences || fences.size === 0) return organizationWide();
+
+  const mine = usage.get(project) ?? 0n;
+  const fence = fences.get(project);
+  const limit = effectiveLimit(fence);
+  const violations: QuotaExceededViolation[] = [];
+  if (limit !== null && mine > limit) {
+    violations.push({ kind, scope: 'PROJECT_LIMIT', project, requested, used: mine - requested, quantity: limit });
+  }
+  const pool = partition(quantity, fences, usage);
+  if (pool.ringFenced > quantity) {
+    // Overbooked fences (drift: I1 broken in the store) cannot all be honoured: no guarantee holds
+    // beyond the quantity, so only the organization's quota bounds the change.
+    return [...violations, ...organizationWide()];
+  }
+  // I4: within its guarantee a project is always admitted (the guarantee is reserved for it).
+  if (fence?.guaranteed != null && mine <= fence.guaranteed) return violations;
+  if (pool.sharedUsed > pool.sharedQuantity) {
+    // The pool without this change: what the others, and this project before it, draw on it.
+    const others = pool.sharedUsed - overflow(mine, fence) + overflow(mine - requested, fence);
+    // With limits only (nothing ring-fenced) the shared pool is the organization's whole quota.
+    const scope = pool.ringFenced === 0n ? 'ORGANIZATION' : 'SHARED_POOL';
+    violations.push({
+      kind,
+      scope,
+      project: scope === 'ORGANIZATION' ? null : project,
+      requested,
+      used: scope === 'ORGANIZATION' ? total - requested : others,
+      quantity: pool.sharedQuantity,
+    });
+  }
+  return violations;
+}
+
+/**
+ * The allocations as they stand if every pending change is rolled back (their previous items, or
+ * nothing), except `subject`, counted as it would be if admitted.
+ */
+export function admittedOnly(allocations: AllocationRecord[], subject?: AllocationRecord): AllocationRecord[] {
+  return allocations.map((a) =>
+    a === subject
+      ? { ...a, previousItems: null }
+      : a.pending
+        ? { ...a, items: a.previousItems ?? [], previousItems: null }
+        : a,
+  );
 }
 
 /** Clears the pending mark: the change is admitted. */

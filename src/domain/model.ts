@@ -42,6 +42,8 @@ export interface QuotaRecord {
   resourceVersion: string;
   /** In stored order; duplicates of a kind are kept (the last one is effective, see quotaView). */
   entries: { kind: string; quantity: unknown }[];
+  /** Project ring-fences (spec.projects[].quotas[], DESIGN §6), raw; see partition.ts. */
+  fences: { project: string; kind: string; guaranteed: unknown; limit: unknown }[];
 }
 
 export type AllocationItems = { kind: string; committed: unknown; reserved: unknown }[];
@@ -92,12 +94,24 @@ export function readQuota(o: StoredObject): QuotaRecord {
     // An entry without a kind means nothing to anyone; there is no kind to report it under.
     if (typeof kind === 'string') entries.push({ kind, quantity: asRecord(entry)?.quantity });
   }
+  const fences: QuotaRecord['fences'] = [];
+  for (const entry of arrayAt(o.spec, 'projects')) {
+    const project = asRecord(entry)?.project;
+    if (typeof project !== 'string') continue;
+    for (const fence of arrayAt(entry, 'quotas')) {
+      const record = asRecord(fence);
+      if (typeof record?.kind === 'string') {
+        fences.push({ project, kind: record.kind, guaranteed: record.guaranteed, limit: record.limit });
+      }
+    }
+  }
   return {
     organizationId: label(o, LABEL_ORGANIZATION),
     namespace: namespaceOf(o),
     name: nameOf(o),
     resourceVersion: resourceVersionOf(o),
     entries,
+    fences,
   };
 }
 

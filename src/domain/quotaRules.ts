@@ -4,6 +4,7 @@
  */
 import type { Catalogue } from './catalogue.js';
 import { compareStrings, type QuotaRecord } from './model.js';
+import { fencesOf, partition } from './partition.js';
 import { describe, formatQuantity } from './quantity.js';
 import { effectiveQuantity, storedQuantities, type Usage } from './quotaView.js';
 
@@ -19,8 +20,16 @@ export interface QuotaViolation {
   reserved: bigint;
 }
 
+export interface RingFenceViolation {
+  kind: string;
+  requested: bigint;
+  ringFenced: bigint;
+  sharedUsed: bigint;
+}
+
 export type SetQuotaDecision =
   | { ok: true; entries: { kind: string; quantity: string }[] }
+  | { ok: false; reason: 'QuotaBelowRingFences'; violations: RingFenceViolation[] }
   | { ok: false; reason: 'UnknownQuotaKind'; kinds: string[] }
   | { ok: false; reason: 'QuotaBelowUsage'; violations: QuotaViolation[] };
 
@@ -46,8 +55,11 @@ export function decideSetQuota(input: {
   stored: QuotaRecord | null;
   usage: Map<string, Usage>;
   requested: QuotaEntry[];
+  /** committed + reserved by kind then project, for the ring-fence rules (DESIGN §6). */
+  projectUsage?: Map<string, Map<string, bigint>>;
 }): SetQuotaDecision {
   const { catalogue, stored, usage, requested } = input;
+  const fences = fencesOf(stored);
 
   const written = new Map<string, string>();
   for (const { kind, quantity } of requested) {
@@ -62,13 +74,36 @@ export function decideSetQuota(input: {
   // or left as it is while still below its usage, and drift on kinds not requested never blocks.
   const storedByKind = storedQuantities(stored);
   const violations: QuotaViolation[] = [];
+  const fenceViolations: RingFenceViolation[] = [];
   for (const entry of requested) {
     const kind = catalogue.get(entry.kind)!;
     const { committed, reserved } = usage.get(entry.kind) ?? { committed: 0n, reserved: 0n };
     const current = effectiveQuantity(stored?.organizationId ?? '', kind, stored, storedByKind).quantity;
-    if (entry.quantity < committed + reserved && entry.quantity < current) {
+    if (entry.quantity >= current) continue;
+    if (entry.quantity < committed + reserved) {
       violations.push({ kind: entry.kind, requested: entry.quantity, committed, reserved });
+      continue;
     }
+    // With ring-fences the quantity must also hold every guarantee and the overflow beyond them.
+    const kindFences = fences.get(entry.kind);
+    if (!kindFences || kindFences.size === 0) continue;
+    const pool = partition(entry.quantity, kindFences, input.projectUsage?.get(entry.kind) ?? new Map());
+    if (pool.sharedFree < 0n) {
+      fenceViolations.push({
+        kind: entry.kind,
+        requested: entry.quantity,
+        ringFenced: pool.ringFenced,
+        sharedUsed: pool.sharedUsed,
+      });
+    }
+  }
+  // Below usage is the plainer refusal, so it is reported first.
+  if (violations.length === 0 && fenceViolations.length > 0) {
+    return {
+      ok: false,
+      reason: 'QuotaBelowRingFences',
+      violations: fenceViolations.sort((a, b) => compareStrings(a.kind, b.kind)),
+    };
   }
   if (violations.length > 0) {
     return {

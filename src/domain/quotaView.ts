@@ -5,6 +5,7 @@
  */
 import type { Catalogue, QuotaKindRecord } from './catalogue.js';
 import { type AllocationRecord, compareStrings, type QuotaRecord } from './model.js';
+import { available, effectiveLimit, fencesOf, type Partition, partition, usageByProject } from './partition.js';
 import { describe, tryParseQuantity } from './quantity.js';
 
 export type QuotaProblemCode =
@@ -37,6 +38,11 @@ export interface QuotaItemView {
   free: bigint;
   /** used / quantity; null when quantity is 0 (no meaningful ratio). */
   utilization: number | null;
+  /** Project ring-fences (DESIGN §6): the sum of guarantees, and the pool every project shares. */
+  ringFenced: bigint;
+  sharedQuantity: bigint;
+  sharedUsed: bigint;
+  sharedFree: bigint;
 }
 
 export interface QuotaView {
@@ -173,6 +179,8 @@ export function buildQuotaView(input: {
   const stored = storedQuantities(quota);
   const usage = sumUsage(input.allocations);
   const pending = pendingUsage(input.allocations);
+  const fences = fencesOf(quota);
+  const byProject = usageByProject(input.allocations);
   const problems = [...usage.problems];
 
   const items = catalogue.kinds.map((kind): QuotaItemView => {
@@ -201,6 +209,7 @@ export function buildQuotaView(input: {
       pending: pending.get(kind.name) ?? 0n,
       free: quantity - used,
       utilization: quantity === 0n ? null : Number(used) / Number(quantity),
+      ...sharedPool(partition(quantity, fences.get(kind.name) ?? new Map(), byProject.get(kind.name) ?? new Map())),
     };
   });
 
@@ -284,4 +293,55 @@ function quoted(raw: unknown): string {
 function invalidReason(raw: unknown): string {
   const parsed = tryParseQuantity(raw);
   return parsed.ok ? 'unexpectedly valid' : parsed.error.reason;
+}
+
+function sharedPool(pool: Partition) {
+  const { ringFenced, sharedQuantity, sharedUsed, sharedFree } = pool;
+  return { ringFenced, sharedQuantity, sharedUsed, sharedFree };
+}
+
+export interface ProjectQuotaItemView {
+  kind: string;
+  /** Reserved for the project alone; null when it has none. */
+  guaranteed: bigint | null;
+  /** The cap in force: the explicit limit, else the guarantee; null when neither. */
+  limit: bigint | null;
+  committed: bigint;
+  reserved: bigint;
+  used: bigint;
+  /** What is left of the guarantee: max(0, guaranteed − used). */
+  guaranteedFree: bigint;
+  /** How much more the project may use now: min(limit − used, guaranteedFree + sharedFree). */
+  available: bigint;
+}
+
+/** A project's share of its organization's quota, one item per catalogued kind (DESIGN §6). */
+export function projectQuotaView(input: {
+  catalogue: Catalogue;
+  quota: QuotaRecord | null;
+  allocations: AllocationRecord[];
+  projectId: string;
+  organizationId?: string;
+}): ProjectQuotaItemView[] {
+  const view = buildQuotaView({ ...input, organizationId: input.organizationId ?? input.quota?.organizationId ?? '' });
+  const fences = fencesOf(input.quota);
+  const byProject = usageByProject(input.allocations);
+  const own = sumUsage(input.allocations.filter((a) => a.projectId === input.projectId)).byKind;
+  return view.items.map((item) => {
+    const fence = fences.get(item.kind)?.get(input.projectId);
+    const { committed, reserved } = own.get(item.kind) ?? { committed: 0n, reserved: 0n };
+    const used = committed + reserved;
+    const guaranteed = fence?.guaranteed ?? null;
+    const pool = partition(item.quantity, fences.get(item.kind) ?? new Map(), byProject.get(item.kind) ?? new Map());
+    return {
+      kind: item.kind,
+      guaranteed,
+      limit: effectiveLimit(fence),
+      committed,
+      reserved,
+      used,
+      guaranteedFree: guaranteed !== null && guaranteed > used ? guaranteed - used : 0n,
+      available: available(pool, fence, used),
+    };
+  });
 }

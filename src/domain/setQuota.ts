@@ -1,7 +1,8 @@
 import type { Admission } from './admission.js';
-import { ConflictError, QuotaBelowUsageError, UnknownQuotaKindError } from './errors.js';
+import { ConflictError, QuotaBelowRingFencesError, QuotaBelowUsageError, UnknownQuotaKindError } from './errors.js';
 import { type OrganizationRecord, type QuotaRecord, readQuota } from './model.js';
-import { decideSetQuota, type QuotaEntry } from './quotaRules.js';
+import { usageByProject } from './partition.js';
+import { decideSetQuota, type QuotaEntry, type SetQuotaDecision } from './quotaRules.js';
 import { sumUsage } from './quotaView.js';
 
 export interface SetQuotaRequest {
@@ -34,19 +35,25 @@ export async function setQuota(admission: Admission, request: SetQuotaRequest): 
         catalogue: state.catalogue,
         stored: state.quota,
         usage: sumUsage(state.allocations).byKind,
+        projectUsage: usageByProject(state.allocations),
         requested: request.quotas,
       });
-      if (!decision.ok) {
-        const error =
-          decision.reason === 'UnknownQuotaKind'
-            ? new UnknownQuotaKindError(decision.kinds)
-            : new QuotaBelowUsageError(decision.violations);
-        return { type: 'refuse', error };
-      }
+      if (!decision.ok) return { type: 'refuse', error: refusal(decision) };
       return { type: 'commit', value: null, spec: { ...state.quotaSpec, quotas: decision.entries } };
     });
     if (result.type === 'refused') throw result.error;
     if (result.type === 'contended') throw new ConflictError(await admission.currentQuotaVersion(organization));
     return { organization, quota: readQuota(result.quota) };
   });
+}
+
+function refusal(decision: Exclude<SetQuotaDecision, { ok: true }>): Error {
+  switch (decision.reason) {
+    case 'UnknownQuotaKind':
+      return new UnknownQuotaKindError(decision.kinds);
+    case 'QuotaBelowUsage':
+      return new QuotaBelowUsageError(decision.violations);
+    case 'QuotaBelowRingFences':
+      return new QuotaBelowRingFencesError(decision.violations);
+  }
 }

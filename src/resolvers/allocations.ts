@@ -1,5 +1,6 @@
 import type { Context } from '../context.js';
 import type { AllocationItemInput } from '../domain/allocations.js';
+import { QuotaExceededError, type QuotaExceededViolation } from '../domain/errors.js';
 import type { AllocationRecord, ProjectRecord } from '../domain/model.js';
 import { pickAllocations } from '../domain/ownership.js';
 import { tryParseQuantity } from '../domain/quantity.js';
@@ -150,8 +151,26 @@ function requireItems(items: AllocationItemInput[]): void {
 async function afterWrite<T>(ctx: Context, organizationId: string, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
+  } catch (error) {
+    if (error instanceof QuotaExceededError) {
+      for (const violation of error.violations) violationOrganization.set(violation, organizationId);
+    }
+    throw error;
   } finally {
     ctx.loaders.allocations.clear(organizationId);
     ctx.loaders.quotas.clear(organizationId);
   }
+}
+
+/**
+ * The organization of each refused allocation's violations: a violation names its project by id
+ * only, and project ids are unique within an organization, not across them.
+ */
+const violationOrganization = new WeakMap<QuotaExceededViolation, string>();
+
+/** The project a QuotaExceededError violation concerns, through the request's loaders; null for ORGANIZATION. */
+export async function violationProject(ctx: Context, violation: QuotaExceededViolation): Promise<ProjectRecord | null> {
+  const organizationId = violationOrganization.get(violation);
+  if (violation.project === null || organizationId === undefined) return null;
+  return (await ctx.loaders.projects.load(organizationId)).find((p) => p.id === violation.project) ?? null;
 }

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import type { QuotaKindRecord } from '../domain/catalogue.js';
 import type { OrganizationRecord, ProjectRecord } from '../domain/model.js';
-import { buildQuotaView, projectUsage, type QuotaView } from '../domain/quotaView.js';
+import { buildQuotaView, projectQuotaView, projectUsage, type QuotaView } from '../domain/quotaView.js';
 import { requireId } from './ids.js';
 
 /** What the GraphQL `Quota` type resolves from: the view plus the organization it belongs to. */
@@ -28,6 +28,22 @@ export async function projectUsageOf(ctx: Context, project: ProjectRecord) {
     allocations.filter((a) => a.projectId === project.id),
     catalogue,
   );
+}
+
+/** The project's share of its organization's quota (ring-fence, usage, what it may still use), per kind. */
+export async function projectQuotaOf(ctx: Context, project: ProjectRecord) {
+  const [catalogue, quota, allocations] = await Promise.all([
+    ctx.loaders.catalogue(),
+    ctx.loaders.quotas.load(project.organizationId),
+    ctx.loaders.allocations.load(project.organizationId),
+  ]);
+  return projectQuotaView({
+    catalogue,
+    quota,
+    allocations,
+    projectId: project.id,
+    organizationId: project.organizationId,
+  });
 }
 
 /**

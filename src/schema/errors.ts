@@ -2,13 +2,19 @@ import {
   ConflictError,
   DuplicateAllocationError,
   NotFoundError,
+  ProjectLimitBelowUsageError,
+  QuotaBelowRingFencesError,
   QuotaBelowUsageError,
   QuotaExceededError,
   type QuotaExceededViolation,
+  RingFenceExceedsQuotaError,
+  SharedPoolExhaustedError,
   UnknownQuotaKindError,
 } from '../domain/errors.js';
 import type { QuotaViolation } from '../domain/quotaRules.js';
+import { violationProject } from '../resolvers/allocations.js';
 import { builder } from './builder.js';
+import { Project } from './project.js';
 
 /** Every typed refusal implements this, so clients can always fall back to `... on Error { message }`. */
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
@@ -77,10 +83,34 @@ builder.objectType(QuotaBelowUsageError, {
   }),
 });
 
+const QuotaScope = builder.enumType('QuotaScope', {
+  description: 'Which budget an allocation does not fit (DESIGN §6).',
+  values: {
+    ORGANIZATION: { description: 'The organization’s quota for the kind.' },
+    SHARED_POOL: {
+      description:
+        'The organization’s shared pool: the quota minus every project’s guarantee, which holds what projects use ' +
+        'beyond their guarantees.',
+    },
+    PROJECT_LIMIT: { description: 'The project’s limit for the kind (its explicit limit, else its guarantee).' },
+  } as const,
+});
+
 const QuotaExceededViolationRef = builder.objectRef<QuotaExceededViolation>('QuotaExceededViolation').implement({
-  description: 'A kind the allocation asks for more of than the quota has left.',
+  description: 'A kind the allocation asks for more of than a budget (see `scope`) has left.',
   fields: (t) => ({
     kind: t.exposeID('kind', { description: 'The quota kind.' }),
+    scope: t.field({
+      type: QuotaScope,
+      description: 'The budget that is exceeded; `used` and `quantity` are that budget’s numbers.',
+      resolve: (v) => v.scope,
+    }),
+    project: t.field({
+      type: Project,
+      nullable: true,
+      description: 'The project whose share is exceeded (SHARED_POOL, PROJECT_LIMIT); null for ORGANIZATION.',
+      resolve: (v, _args, ctx) => violationProject(ctx, v),
+    }),
     requested: t.field({
       type: 'SafeInt',
       description: 'What the allocation asks for of this kind (committed + reserved).',
@@ -88,12 +118,12 @@ const QuotaExceededViolationRef = builder.objectRef<QuotaExceededViolation>('Quo
     }),
     used: t.field({
       type: 'SafeInt',
-      description: 'What the organization’s other admitted allocations already use of this kind.',
+      description: 'What is already used of the budget, without this allocation.',
       resolve: (v) => v.used,
     }),
     quantity: t.field({
       type: 'SafeInt',
-      description: 'The organization’s quota for this kind.',
+      description: 'The budget: the organization’s quota, the shared pool, or the project’s limit.',
       resolve: (v) => v.quantity,
     }),
   }),
@@ -122,5 +152,153 @@ builder.objectType(DuplicateAllocationError, {
     resourceKind: t.exposeString('resourceKind', { description: 'The resource kind asked for.' }),
     resourceId: t.exposeString('resourceId', { description: 'The resource id asked for.' }),
     existingId: t.exposeID('existingId', { description: 'The allocation that already holds this resource.' }),
+  }),
+});
+
+const QuotaBelowRingFencesViolationRef = builder
+  .objectRef<QuotaBelowRingFencesError['violations'][number]>('QuotaBelowRingFencesViolation')
+  .implement({
+    description:
+      'A kind whose requested quantity leaves too little for its ring-fences: below the sum of the guarantees, or a ' +
+      'shared pool smaller than what projects already use beyond their guarantees.',
+    fields: (t) => ({
+      kind: t.exposeID('kind', { description: 'The quota kind.' }),
+      requested: t.field({
+        type: 'SafeInt',
+        description: 'The quantity that was asked for.',
+        resolve: (v) => v.requested,
+      }),
+      ringFenced: t.field({
+        type: 'SafeInt',
+        description: 'The sum of the projects’ guarantees for this kind.',
+        resolve: (v) => v.ringFenced,
+      }),
+      sharedUsed: t.field({
+        type: 'SafeInt',
+        description: 'What projects use beyond their guarantees now: the least the shared pool must hold.',
+        resolve: (v) => v.sharedUsed,
+      }),
+    }),
+  });
+
+builder.objectType(QuotaBelowRingFencesError, {
+  name: 'QuotaBelowRingFencesError',
+  description:
+    'The change would leave a kind’s quantity below ringFenced + sharedUsed: the guarantees would overbook it, or ' +
+    'what projects use beyond their guarantees would no longer fit the shared pool. Nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    violations: t.field({
+      type: [QuotaBelowRingFencesViolationRef],
+      description: 'Every refused kind with its numbers.',
+      resolve: (error) => error.violations,
+    }),
+  }),
+});
+
+const RingFenceExceedsQuotaViolationRef = builder
+  .objectRef<RingFenceExceedsQuotaError['violations'][number]>('RingFenceExceedsQuotaViolation')
+  .implement({
+    description: 'A guarantee that, with the other projects’ guarantees, exceeds the organization’s quantity.',
+    fields: (t) => ({
+      kind: t.exposeID('kind', { description: 'The quota kind.' }),
+      project: t.exposeID('project', { description: 'The project whose guarantee was asked for.' }),
+      requested: t.field({
+        type: 'SafeInt',
+        description: 'The guarantee that was asked for.',
+        resolve: (v) => v.requested,
+      }),
+      quantity: t.field({
+        type: 'SafeInt',
+        description: 'The organization’s quantity for this kind.',
+        resolve: (v) => v.quantity,
+      }),
+      otherFences: t.field({
+        type: 'SafeInt',
+        description: 'The sum of the other projects’ guarantees for this kind.',
+        resolve: (v) => v.otherFences,
+      }),
+    }),
+  });
+
+builder.objectType(RingFenceExceedsQuotaError, {
+  name: 'RingFenceExceedsQuotaError',
+  description:
+    'The guarantees would add up to more than the organization’s quantity (fences partition a quota, they never ' +
+    'overbook it). Nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    violations: t.field({
+      type: [RingFenceExceedsQuotaViolationRef],
+      description: 'Every refused kind with its numbers.',
+      resolve: (error) => error.violations,
+    }),
+  }),
+});
+
+const ProjectLimitBelowUsageViolationRef = builder
+  .objectRef<ProjectLimitBelowUsageError['violations'][number]>('ProjectLimitBelowUsageViolation')
+  .implement({
+    description: 'A project limit below what the project already uses.',
+    fields: (t) => ({
+      kind: t.exposeID('kind', { description: 'The quota kind.' }),
+      project: t.exposeID('project', { description: 'The project.' }),
+      limit: t.field({
+        type: 'SafeInt',
+        description: 'The limit that would apply: the explicit one, else the guarantee.',
+        resolve: (v) => v.limit,
+      }),
+      used: t.field({
+        type: 'SafeInt',
+        description: 'What the project’s allocations use now (committed + reserved).',
+        resolve: (v) => v.used,
+      }),
+    }),
+  });
+
+builder.objectType(ProjectLimitBelowUsageError, {
+  name: 'ProjectLimitBelowUsageError',
+  description: 'The change would set a project’s limit below its committed + reserved usage. Nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    violations: t.field({
+      type: [ProjectLimitBelowUsageViolationRef],
+      description: 'Every refused kind with its numbers.',
+      resolve: (error) => error.violations,
+    }),
+  }),
+});
+
+const SharedPoolExhaustedViolationRef = builder
+  .objectRef<SharedPoolExhaustedError['violations'][number]>('SharedPoolExhaustedViolation')
+  .implement({
+    description: 'A kind whose shared pool would be smaller than what projects use beyond their guarantees.',
+    fields: (t) => ({
+      kind: t.exposeID('kind', { description: 'The quota kind.' }),
+      sharedQuantity: t.field({
+        type: 'SafeInt',
+        description: 'The shared pool the change would leave: the quantity minus every guarantee.',
+        resolve: (v) => v.sharedQuantity,
+      }),
+      sharedUsed: t.field({
+        type: 'SafeInt',
+        description: 'What projects would use beyond their guarantees.',
+        resolve: (v) => v.sharedUsed,
+      }),
+    }),
+  });
+
+builder.objectType(SharedPoolExhaustedError, {
+  name: 'SharedPoolExhaustedError',
+  description:
+    'The change would squeeze what projects use beyond their guarantees out of the shared pool (a guarantee raised ' +
+    'over capacity others already use). Nothing was written.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    violations: t.field({
+      type: [SharedPoolExhaustedViolationRef],
+      description: 'Every refused kind with its numbers.',
+      resolve: (error) => error.violations,
+    }),
   }),
 });

@@ -7,6 +7,7 @@ import './quota.js';
 import './organization.js';
 import './project.js';
 import './setQuota.js';
+import './projectQuota.js';
 import './allocation.js';
 import './allocationMutations.js';
 

@@ -1,6 +1,6 @@
 import type { ProjectRecord } from '../domain/model.js';
-import type { ProjectUsageView } from '../domain/quotaView.js';
-import { projectUsageOf, quotaKind } from '../resolvers/quota.js';
+import type { ProjectQuotaItemView, ProjectUsageView } from '../domain/quotaView.js';
+import { projectQuotaOf, projectUsageOf, quotaKind } from '../resolvers/quota.js';
 import { builder } from './builder.js';
 import { Organization } from './organization.js';
 import { QuotaKind } from './quotaKind.js';
@@ -21,6 +21,43 @@ const QuotaUsage = builder.objectRef<ProjectUsageView>('QuotaUsage').implement({
   }),
 });
 
+const ProjectQuotaItem = builder.objectRef<ProjectQuotaItemView>('ProjectQuotaItem').implement({
+  description:
+    'One kind of a project’s share of its organization’s quota: its ring-fence (guarantee and limit), its usage and ' +
+    'how much more it may use now.',
+  fields: (t) => ({
+    kind: t.field({ type: QuotaKind, description: 'The quota kind.', resolve: (i, _a, ctx) => quotaKind(ctx, i.kind) }),
+    guaranteed: t.field({
+      type: 'SafeInt',
+      nullable: true,
+      description: 'Reserved for this project alone; null when none.',
+      resolve: (i) => i.guaranteed,
+    }),
+    limit: t.field({
+      type: 'SafeInt',
+      nullable: true,
+      description:
+        'The hard cap on the project’s usage: its explicit limit, else its guarantee (a hard budget); null when none.',
+      resolve: (i) => i.limit,
+    }),
+    committed: t.field({ type: 'SafeInt', description: 'Committed (in use).', resolve: (i) => i.committed }),
+    reserved: t.field({ type: 'SafeInt', description: 'Reserved (held, not yet in use).', resolve: (i) => i.reserved }),
+    used: t.field({ type: 'SafeInt', description: 'committed + reserved.', resolve: (i) => i.used }),
+    guaranteedFree: t.field({
+      type: 'SafeInt',
+      description: 'What is left of the guarantee: max(0, guaranteed − used); 0 without a guarantee.',
+      resolve: (i) => i.guaranteedFree,
+    }),
+    available: t.field({
+      type: 'SafeInt',
+      description:
+        'How much more the project may use now: min(limit − used, guaranteedFree + the organization’s sharedFree), ' +
+        'never negative (without a limit, the second term).',
+      resolve: (i) => i.available,
+    }),
+  }),
+});
+
 export const Project = builder.objectRef<ProjectRecord>('Project').implement({
   description: 'A project inside an organization; allocations are made per project.',
   fields: (t) => ({
@@ -35,6 +72,11 @@ export const Project = builder.objectRef<ProjectRecord>('Project').implement({
       type: [QuotaUsage],
       description: 'The project’s usage of every catalogued kind, sorted by kind.',
       resolve: (project, _args, ctx) => projectUsageOf(ctx, project),
+    }),
+    quota: t.field({
+      type: [ProjectQuotaItem],
+      description: 'The project’s share of the organization’s quota for every catalogued kind, sorted by kind.',
+      resolve: (project, _args, ctx) => projectQuotaOf(ctx, project),
     }),
   }),
 });

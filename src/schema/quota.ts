@@ -54,6 +54,26 @@ const QuotaItem = builder.objectRef<QuotaItemView>('QuotaItem').implement({
       description: 'used / quantity (1.0 is full); null when the quantity is 0.',
       resolve: (i) => i.utilization,
     }),
+    ringFenced: t.field({
+      type: 'SafeInt',
+      description: 'The sum of the projects’ guarantees: capacity reserved for those projects alone.',
+      resolve: (i) => i.ringFenced,
+    }),
+    sharedQuantity: t.field({
+      type: 'SafeInt',
+      description: 'The shared pool: quantity − ringFenced. Every project’s usage beyond its guarantee comes from it.',
+      resolve: (i) => i.sharedQuantity,
+    }),
+    sharedUsed: t.field({
+      type: 'SafeInt',
+      description: 'What projects use beyond their guarantees (a project without one: all it uses).',
+      resolve: (i) => i.sharedUsed,
+    }),
+    sharedFree: t.field({
+      type: 'SafeInt',
+      description: 'sharedQuantity − sharedUsed; negative when overcommitted.',
+      resolve: (i) => i.sharedFree,
+    }),
   }),
 });
 

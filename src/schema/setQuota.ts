@@ -1,4 +1,10 @@
-import { ConflictError, NotFoundError, QuotaBelowUsageError, UnknownQuotaKindError } from '../domain/errors.js';
+import {
+  ConflictError,
+  NotFoundError,
+  QuotaBelowRingFencesError,
+  QuotaBelowUsageError,
+  UnknownQuotaKindError,
+} from '../domain/errors.js';
 import type { QuotaParent } from '../resolvers/quota.js';
 import { setQuota } from '../resolvers/setQuota.js';
 import { builder } from './builder.js';
@@ -36,11 +42,12 @@ builder.mutationField('setQuota', (t) =>
   t.field({
     type: SetQuotaSuccess,
     description:
-      'Merge quotas into an organization’s quota. Refused, with nothing written, when a kind is not catalogued or a ' +
-      'kind would drop below its committed + reserved usage.',
+      'Merge quotas into an organization’s quota. Refused, with nothing written, when a kind is not catalogued, a ' +
+      'kind would drop below its committed + reserved usage, or below its ring-fences (the projects’ guarantees plus ' +
+      'what projects use beyond them).',
     args: { input: t.arg({ type: SetQuotaInput, description: 'What to change.' }) },
     errors: {
-      types: [QuotaBelowUsageError, UnknownQuotaKindError, ConflictError, NotFoundError],
+      types: [QuotaBelowUsageError, QuotaBelowRingFencesError, UnknownQuotaKindError, ConflictError, NotFoundError],
       directResult: true,
       union: { name: 'SetQuotaResult', description: 'The stored quota, or why nothing was stored.' },
     },

@@ -159,7 +159,7 @@ describe.each(Object.keys(storeFactories))('admission interleavings (%s store)',
         expect(verdictOf(aResult)).toBe('ok');
         expect(verdictOf(bResult)).toBe('QuotaExceededError');
         expect(errorOf(bResult, QuotaExceededError).violations).toEqual([
-          { kind: 'servers', requested: 4n, used: 8n, quantity: 10n },
+          { kind: 'servers', scope: 'ORGANIZATION', project: null, requested: 4n, used: 8n, quantity: 10n },
         ]);
         // The first decision was contention (A was pending); the second one saw A admitted.
         expect(B.trace.map((t) => `${t.step}#${t.attempt}`)).toEqual([
@@ -350,7 +350,7 @@ describe.each(Object.keys(storeFactories))('admission interleavings (%s store)',
         expect(verdictOf(aResult)).toBe('ok');
         expect(verdictOf(bResult)).toBe('QuotaExceededError');
         expect(errorOf(bResult, QuotaExceededError).violations).toEqual([
-          { kind: 'servers', requested: 6n, used: 6n, quantity: 10n },
+          { kind: 'servers', scope: 'ORGANIZATION', project: null, requested: 6n, used: 6n, quantity: 10n },
         ]);
         await expectProtocolEnd(store(), ORG, writesOf(aResult, bResult));
       });
@@ -507,10 +507,10 @@ describe.each(Object.keys(storeFactories))('admission interleavings (%s store)',
     const third = await outcome(writes.update(writer.admission, raise));
     expect(verdictOf(first)).toBe('ok');
     expect(errorOf(second, QuotaExceededError).violations).toEqual([
-      { kind: 'servers', requested: 4n, used: 8n, quantity: 10n },
+      { kind: 'servers', scope: 'ORGANIZATION', project: null, requested: 4n, used: 8n, quantity: 10n },
     ]);
     expect(errorOf(third, QuotaExceededError).violations).toEqual([
-      { kind: 'servers', requested: 7n, used: 4n, quantity: 10n },
+      { kind: 'servers', scope: 'ORGANIZATION', project: null, requested: 7n, used: 4n, quantity: 10n },
     ]);
     await expectProtocolEnd(store(), ORG, [
       { op: 'create', request: createRequest('a', servers(4)), result: first },

@@ -101,8 +101,8 @@ describe('allocationVerdict', () => {
       const self = subject({ servers: [3, 2], gpus: [1, 0], clusters: [1, 0] });
       const others = [allocation({ servers: [4, 2], gpus: [3, 1] }), allocation({ clusters: [1, 0] })];
       expect(refusal(verdict(self, others), QuotaExceededError).violations).toEqual([
-        { kind: 'gpus', requested: 1n, used: 4n, quantity: 4n },
-        { kind: 'servers', requested: 5n, used: 6n, quantity: 10n },
+        { kind: 'gpus', scope: 'ORGANIZATION', project: null, requested: 1n, used: 4n, quantity: 4n },
+        { kind: 'servers', scope: 'ORGANIZATION', project: null, requested: 5n, used: 6n, quantity: 10n },
       ]);
     });
 
@@ -118,7 +118,7 @@ describe('allocationVerdict', () => {
       const self = subject({ servers: [4, 0] });
       const others = [allocation({ servers: [7, 0] }), allocation({ servers: [5, 0] }, { pending: true })];
       expect(refusal(verdict(self, others), QuotaExceededError).violations).toEqual([
-        { kind: 'servers', requested: 4n, used: 7n, quantity: 10n },
+        { kind: 'servers', scope: 'ORGANIZATION', project: null, requested: 4n, used: 7n, quantity: 10n },
       ]);
     });
 
@@ -133,7 +133,7 @@ describe('allocationVerdict', () => {
       // 7 → 2 (it may yet be rolled back to 7): admitted 7 + 4 = 11 leaves no room.
       const shrinking = allocation({ servers: [2, 0], gpus: [1, 0] }, { previous: { servers: [7, 0] } });
       expect(refusal(verdict(self, [shrinking]), QuotaExceededError).violations).toEqual([
-        { kind: 'servers', requested: 4n, used: 7n, quantity: 10n },
+        { kind: 'servers', scope: 'ORGANIZATION', project: null, requested: 4n, used: 7n, quantity: 10n },
       ]);
     });
 
@@ -150,7 +150,7 @@ describe('allocationVerdict', () => {
       const self = subject({ servers: [6, 0] }, { previous: { servers: [3, 0] } });
       expect(verdict(self, [allocation({ servers: [4, 0] })]).type).toBe('commit');
       expect(refusal(verdict(self, [allocation({ servers: [5, 0] })]), QuotaExceededError).violations).toEqual([
-        { kind: 'servers', requested: 6n, used: 5n, quantity: 10n },
+        { kind: 'servers', scope: 'ORGANIZATION', project: null, requested: 6n, used: 5n, quantity: 10n },
       ]);
     });
 

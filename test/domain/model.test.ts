@@ -105,6 +105,7 @@ describe('readQuota', () => {
         { kind: 'gpus', quantity: null },
         { kind: 'disks', quantity: undefined },
       ],
+      fences: [],
     });
   });
 

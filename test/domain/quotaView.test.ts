@@ -107,6 +107,10 @@ describe('buildQuotaView: default quota', () => {
           pending: 0n,
           free: 2n,
           utilization: 0,
+          ringFenced: 0n,
+          sharedQuantity: 2n,
+          sharedUsed: 0n,
+          sharedFree: 2n,
         },
         {
           kind: 'gpus',
@@ -118,6 +122,10 @@ describe('buildQuotaView: default quota', () => {
           pending: 0n,
           free: 4n,
           utilization: 0,
+          ringFenced: 0n,
+          sharedQuantity: 4n,
+          sharedUsed: 0n,
+          sharedFree: 4n,
         },
         {
           kind: 'servers',
@@ -129,6 +137,10 @@ describe('buildQuotaView: default quota', () => {
           pending: 0n,
           free: 20n,
           utilization: 0,
+          ringFenced: 0n,
+          sharedQuantity: 20n,
+          sharedUsed: 0n,
+          sharedFree: 20n,
         },
       ],
       problems: [],
@@ -177,6 +189,10 @@ describe('buildQuotaView: stored quota', () => {
       pending: 0n,
       free: 2n,
       utilization: 0.75,
+      ringFenced: 0n,
+      sharedQuantity: 8n,
+      sharedUsed: 6n,
+      sharedFree: 2n,
     });
     expect(result.problems).toEqual([]);
   });

@@ -11,8 +11,8 @@ import { cleanup, DEMO_DIR, dataOf, lines, makeTempDir, postGraphQL, runCli, sta
 
 afterEach(cleanup);
 
-/** demo/*.yaml: 9 allocations, 4 catalogue kinds, 3 organizations, 2 quotas, 4 projects. */
-const DEMO_OBJECTS = 22;
+/** demo/*.yaml: 9 allocations, 4 catalogue kinds, 3 organizations, 2 quotas, 5 projects. */
+const DEMO_OBJECTS = 23;
 const OUTCOME_LINE =
   /^(allocation|quotametadata|organization|quota|project)\/[a-z0-9.-]+ \([a-z0-9-]+\) (created|configured|unchanged)$/;
 

@@ -66,6 +66,37 @@ interface SetQuotaData {
   };
 }
 
+const FENCES_QUERY = `{
+  organization(id: "acme") {
+    quota { items { kind { name } ringFenced sharedQuantity sharedUsed sharedFree } }
+    projects { id quota { kind { name } guaranteed limit used available } }
+  }
+}`;
+
+interface AcmeFences {
+  organization: {
+    quota: {
+      items: {
+        kind: { name: string };
+        ringFenced: number;
+        sharedQuantity: number;
+        sharedUsed: number;
+        sharedFree: number;
+      }[];
+    };
+    projects: {
+      id: string;
+      quota: {
+        kind: { name: string };
+        guaranteed: number | null;
+        limit: number | null;
+        used: number;
+        available: number;
+      }[];
+    }[];
+  };
+}
+
 async function organization(cli: RunningCli, id: string): Promise<OrganizationQuota | null> {
   return dataOf(await postGraphQL<{ organization: OrganizationQuota | null }>(cli.url, ORGANIZATION_QUERY, { id }))
     .organization;
@@ -99,7 +130,7 @@ describe('quotagraph serve --seed demo', () => {
     expect(await readyz.json()).toEqual({ status: 'ready' });
 
     // demo/organizations.yaml: acme raises clusters, servers and gpus; storage follows the 1Ti default.
-    // demo/allocations.yaml: web-prod + web-bastion + ml-training.
+    // demo/allocations.yaml: web-prod + ops-bastion + ml-training.
     const acme = await organization(cli, 'acme');
     expect(acme).toMatchObject({ id: 'acme', name: 'acme-corporation', quota: { isDefault: false, problems: [] } });
     expect(itemsByKind(acme)).toEqual({
@@ -115,6 +146,28 @@ describe('quotagraph serve --seed demo', () => {
         free: TiB - 210 * GiB,
       },
     });
+
+    // acme ring-fences its projects: ml has 4 GPUs guaranteed and may burst to 6, web is capped at
+    // 20 servers, ops has no fence. gpus: 8 − 4 = a shared pool of 4, of which ml's burst uses 2.
+    const fences = dataOf(await postGraphQL<AcmeFences>(cli.url, FENCES_QUERY)).organization;
+    expect(
+      Object.fromEntries(fences.quota.items.map(({ kind, ...numbers }) => [kind.name, Object.values(numbers)])),
+    ).toEqual({
+      clusters: [0, 10, 2, 8],
+      gpus: [4, 4, 2, 2],
+      servers: [0, 50, 21, 29],
+      storage: [0, TiB, 210 * GiB, TiB - 210 * GiB],
+    });
+    const share = (id: string, kind: string) => {
+      const { guaranteed, limit, used, available } = fences.projects
+        .find((p) => p.id === id)!
+        .quota.find((i) => i.kind.name === kind)!;
+      return [guaranteed, limit, used, available];
+    };
+    expect(share('ml', 'gpus')).toEqual([4, 6, 6, 0]);
+    expect(share('web', 'servers')).toEqual([null, 20, 8, 12]); // min(20 − 8, 29)
+    expect(share('ops', 'servers')).toEqual([null, null, 1, 29]);
+    expect(share('ops', 'gpus')).toEqual([null, null, 0, 2]);
 
     // globex has no Quota object: every kind at its catalogue default.
     const globex = await organization(cli, 'globex');

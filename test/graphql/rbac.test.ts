@@ -96,6 +96,9 @@ describe('deploy/clusterrole.yaml covers every request the gateway makes', () =>
       // The first write creates the Quota, the second updates it.
       'mutation { setQuota(input: { organizationId: "acme", quotas: [{ kind: "servers", quantity: 30 }] }) { __typename } }',
       'mutation { setQuota(input: { organizationId: "acme", quotas: [{ kind: "servers", quantity: 31 }] }) { __typename } }',
+      `mutation { setProjectQuota(input: { organizationId: "acme", projectId: "web",
+         quotas: [{ kind: "servers", guaranteed: 4, limit: 10 }] }) { __typename } }`,
+      '{ organization(id: "acme") { projects { quota { available } } } }',
       `mutation { createAllocation(input: { organizationId: "acme", projectId: "web", resourceKind: "server", resourceId: "s1",
          items: [{ kind: "servers", committed: 2, reserved: 0 }] }) { __typename } }`,
       `mutation { updateAllocation(input: { organizationId: "acme", projectId: "web", id: "${allocationName('server', 's1')}",

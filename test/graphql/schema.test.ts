@@ -29,7 +29,9 @@ describe('the schema', () => {
     const sdl = printSchema(schema);
     for (const line of [
       'organizations(',
-      'union SetQuotaResult = ConflictError | NotFoundError | QuotaBelowUsageError | SetQuotaSuccess | UnknownQuotaKindError',
+      'union SetQuotaResult = ConflictError | NotFoundError | QuotaBelowRingFencesError | QuotaBelowUsageError | SetQuotaSuccess | UnknownQuotaKindError',
+      'union SetProjectQuotaResult = ConflictError | NotFoundError | ProjectLimitBelowUsageError | RingFenceExceedsQuotaError | SetProjectQuotaSuccess | SharedPoolExhaustedError | UnknownQuotaKindError',
+      'enum QuotaScope {',
       'scalar SafeInt',
       'scalar Quantity',
     ]) {
@@ -41,5 +43,8 @@ describe('the schema', () => {
     const setQuota = schema.getMutationType()!.getFields().setQuota!;
     expect(String(setQuota.type)).toBe('SetQuotaResult!');
     expect(setQuota.args.map((a) => `${a.name}: ${a.type}`)).toEqual(['input: SetQuotaInput!']);
+    const setProjectQuota = schema.getMutationType()!.getFields().setProjectQuota!;
+    expect(String(setProjectQuota.type)).toBe('SetProjectQuotaResult!');
+    expect(setProjectQuota.args.map((a) => `${a.name}: ${a.type}`)).toEqual(['input: SetProjectQuotaInput!']);
   });
 });

@@ -19,4 +19,5 @@ export const quotaRecord = (...entries: [string, unknown][]): QuotaRecord => ({
   name: 'default',
   resourceVersion: '42',
   entries: entries.map(([kind, quantity]) => ({ kind, quantity })),
+  fences: [],
 });
