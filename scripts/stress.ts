@@ -3,8 +3,10 @@
  *                     --algorithm protocol|naive|both --seed N]`
  *
  * Real gateway processes sharing one store under many concurrent clients, then an audit of the
- * store (test/support/stress.ts). Prints one row per store × algorithm and exits non-zero when the
- * protocol shows any violation, mismatch, duplicate or pending leftover. The naive algorithm (the
+ * store (test/support/stress.ts). Two organizations have ring-fenced projects (DESIGN §6) whose fences
+ * the clients change too. Prints one row per store × algorithm, quota violations and ring-fence
+ * violations (I1/I2/I3) in their own columns, and exits non-zero when the protocol shows any
+ * violation, mismatch, duplicate or pending leftover. The naive algorithm (the
  * original check-then-write) is expected to oversubscribe; its findings are printed, not fatal.
  */
 import {
@@ -104,18 +106,23 @@ async function main() {
   const broken = reports.filter(
     (r) =>
       r.algorithm === 'protocol' &&
-      (r.violations.length > 0 || r.mismatches.length > 0 || r.duplicates.length > 0 || r.pendingLeft > 0),
+      (r.violations.length > 0 ||
+        r.partitionViolations.length > 0 ||
+        r.mismatches.length > 0 ||
+        r.duplicates.length > 0 ||
+        r.pendingLeft > 0),
   );
   for (const r of reports.filter((r) => r.algorithm === 'naive')) {
     process.stdout.write(
-      `naive on ${r.store}: ${r.violations.length} kinds over quota${r.violations.length === 0 ? ' (this time; it is probabilistic)' : ''}\n`,
+      `naive on ${r.store}: ${r.violations.length} kinds over quota, ${r.partitionViolations.length} ring-fence violations` +
+        `${r.violations.length + r.partitionViolations.length === 0 ? ' (this time; it is probabilistic)' : ''}\n`,
     );
   }
   if (broken.length > 0) {
-    process.stdout.write(`FAIL: the protocol broke the invariant on ${broken.map((r) => r.store).join(', ')}\n`);
+    process.stdout.write(`FAIL: the protocol broke an invariant on ${broken.map((r) => r.store).join(', ')}\n`);
     process.exit(1);
   }
-  process.stdout.write('OK: no violation under the protocol\n');
+  process.stdout.write('OK: no violation under the protocol (quotas and ring-fences I1–I3)\n');
 }
 
 main().catch((error: unknown) => {

@@ -110,12 +110,17 @@ const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 
 /**
  * The fences of a Quota, by kind then project. A stored guarantee that cannot be read counts as
- * none and an unreadable limit as 0: neither can grant capacity it cannot prove.
+ * none and an unreadable limit as 0: neither can grant capacity it cannot prove. A guarantee is
+ * also the cap when no limit is set, so losing it to a bad value must not uncap the project: it is
+ * then capped at 0.
  */
 export function fencesOf(quota: QuotaRecord | null): Map<string, Map<string, Fence>> {
   const byKind = new Map<string, Map<string, Fence>>();
   for (const entry of quota?.fences ?? []) {
-    const fence: Fence = { guaranteed: readAmount(entry.guaranteed, null), limit: readAmount(entry.limit, 0n) };
+    const guaranteed = readAmount(entry.guaranteed, null);
+    const unreadableGuarantee = guaranteed === null && entry.guaranteed !== undefined && entry.guaranteed !== null;
+    const limit = readAmount(entry.limit, 0n) ?? (unreadableGuarantee ? 0n : null);
+    const fence: Fence = { guaranteed, limit };
     if (fence.guaranteed === null && fence.limit === null) continue;
     const fences = byKind.get(entry.kind) ?? new Map<string, Fence>();
     fences.set(entry.project, fence);

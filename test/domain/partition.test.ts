@@ -3,14 +3,18 @@
  * full is fine, one over is not.
  */
 import { describe, expect, it } from 'vitest';
+import type { AllocationRecord, QuotaRecord } from '../../src/domain/model.js';
 import {
   available,
   checkPartition,
   effectiveLimit,
   type Fence,
+  fencesOf,
   overflow,
   partition,
+  usageByProject,
 } from '../../src/domain/partition.js';
+import { quotaRecord } from '../support/records.js';
 
 /** Fences by project: `[guaranteed, limit]`, null for none. */
 const fences = (entries: Record<string, [bigint | null, bigint | null]>): Map<string, Fence> =>
@@ -283,5 +287,133 @@ describe('checkPartition', () => {
         { rule: 'I3', kind: 'gpus', project: 'web', limit: 4n, used: 5n },
       ]);
     });
+  });
+});
+
+describe('fencesOf: spec.projects as stored', () => {
+  const stored = (...fences: QuotaRecord['fences']): QuotaRecord => ({ ...quotaRecord(), fences });
+  const fence = (project: string, kind: string, guaranteed: unknown, limit: unknown) => ({
+    project,
+    kind,
+    guaranteed,
+    limit,
+  });
+
+  it('is empty without a Quota object or without fences', () => {
+    expect(fencesOf(null)).toEqual(new Map());
+    expect(fencesOf(stored())).toEqual(new Map());
+  });
+
+  it('groups by kind, then project; quantities parse like any other (text, suffixes, numbers)', () => {
+    const fences = fencesOf(
+      stored(fence('web', 'servers', '4', '6'), fence('ml', 'servers', undefined, 3), fence('web', 'gpus', '1k', null)),
+    );
+    expect(fences).toEqual(
+      new Map<string, Map<string, Fence>>([
+        [
+          'servers',
+          new Map([
+            ['web', { guaranteed: 4n, limit: 6n }],
+            ['ml', { guaranteed: null, limit: 3n }],
+          ]),
+        ],
+        ['gpus', new Map([['web', { guaranteed: 1000n, limit: null }]])],
+      ]),
+    );
+  });
+
+  it('an entry that sets neither is no fence', () => {
+    expect(fencesOf(stored(fence('web', 'servers', null, undefined)))).toEqual(new Map());
+  });
+
+  it('the last entry of a project and kind wins', () => {
+    const fences = fencesOf(stored(fence('web', 'servers', '4', null), fence('web', 'servers', '2', '5')));
+    expect(fences.get('servers')).toEqual(new Map([['web', { guaranteed: 2n, limit: 5n }]]));
+  });
+
+  it('an unreadable limit caps at 0 (understating a limit can only refuse)', () => {
+    expect(
+      fencesOf(stored(fence('web', 'servers', '4', 'lots')))
+        .get('servers')
+        ?.get('web'),
+    ).toEqual({
+      guaranteed: 4n,
+      limit: 0n,
+    });
+  });
+
+  it('an unreadable guarantee reserves nothing, and the project stays capped (at 0, nothing readable)', () => {
+    // "1.5" passes the CRD's quantity pattern, so kubectl can store it; it is no whole number. The
+    // guarantee would also have been the project's cap (L defaults to G): losing it must not leave
+    // the project uncapped.
+    const web = fencesOf(stored(fence('web', 'servers', '1.5', null)))
+      .get('servers')
+      ?.get('web');
+    expect(web?.guaranteed ?? null).toBeNull();
+    expect(effectiveLimit(web)).toBe(0n);
+  });
+});
+
+describe('usageByProject', () => {
+  let counter = 0;
+  const record = (
+    projectId: string,
+    items: [kind: string, committed: string, reserved: string][],
+    options: { pending?: boolean; previous?: [string, string, string][] } = {},
+  ): AllocationRecord => {
+    counter += 1;
+    const toItems = (list: [string, string, string][]) =>
+      list.map(([kind, committed, reserved]) => ({ kind, committed, reserved }));
+    return {
+      id: `a-${counter}`,
+      organizationId: 'org-1',
+      projectId,
+      namespace: `ns-${projectId}`,
+      resourceKind: 'server',
+      resourceId: `r-${counter}`,
+      resourceVersion: String(counter),
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      items: toItems(items),
+      pending: options.pending ?? options.previous !== undefined,
+      pendingSince: null,
+      previousItems: options.previous ? toItems(options.previous) : null,
+    };
+  };
+
+  it('sums committed + reserved by kind then project', () => {
+    const usage = usageByProject([
+      record('web', [
+        ['servers', '2', '1'],
+        ['gpus', '1', '0'],
+      ]),
+      record('web', [['servers', '1', '0']]),
+      record('ml', [['servers', '0', '3']]),
+    ]);
+    expect(usage).toEqual(
+      new Map([
+        [
+          'servers',
+          new Map([
+            ['web', 4n],
+            ['ml', 3n],
+          ]),
+        ],
+        ['gpus', new Map([['web', 1n]])],
+      ]),
+    );
+  });
+
+  it('counts pending changes like every usage sum: a create fully, an update as the larger of before and after', () => {
+    const usage = usageByProject([
+      record('web', [['servers', '2', '0']], { pending: true }),
+      record('web', [['servers', '1', '0']], { previous: [['servers', '3', '0']] }),
+      record('ml', [['servers', '5', '0']], { previous: [['servers', '3', '0']] }),
+    ]);
+    expect(usage.get('servers')).toEqual(
+      new Map([
+        ['web', 5n],
+        ['ml', 5n],
+      ]),
+    );
   });
 });

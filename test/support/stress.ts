@@ -4,13 +4,19 @@
  *
  * One run: N real gateway processes (`node bin/quotagraph.js serve`) share ONE store — a SQLite
  * file, or the in-process Kubernetes-API test server through a kubeconfig — seeded with a small
- * catalogue and organizations with small quotas, so that contention is real. Many concurrent HTTP
- * clients send random createAllocation / updateAllocation / deleteAllocation / setQuota for the
- * duration (only creates and updates in the last quarter, so the end state is full), and every
- * answer is recorded. Then the clients stop, the gateways stop, the janitor
- * runs once in-process with TTL 0 (so nothing pending remains), and the store is AUDITED directly:
+ * catalogue and organizations with small quotas, so that contention is real. Two of the
+ * organizations partition their quotas among projects (DESIGN §6): before the load starts, their
+ * projects get guarantees and limits through the setProjectQuota mutation. Many concurrent HTTP
+ * clients send random createAllocation / updateAllocation / deleteAllocation / setQuota, and in the
+ * fenced organizations setProjectQuota, for the duration (only creates and updates in the last
+ * quarter, so the end state is full), and every answer is recorded. Then the clients stop, the
+ * gateways stop, the janitor runs once in-process with TTL 0 (so nothing pending remains), and the
+ * store is AUDITED directly:
  *
  * - per organization and kind, committed + reserved ≤ quantity (a violation otherwise);
+ * - per organization and fenced kind, the ring-fence invariants I1–I3 (partition.ts checkPartition
+ *   on the stored quantity, fences and per-project usage), reported apart from the quantity
+ *   violations (without fences, I2 is the quantity check itself);
  * - every success answer is what is stored, unless a later success on the same allocation
  *   replaced it (per allocation, the last successful write is what must be stored);
  * - nothing refused is stored; no allocation is left pending; no resource is allocated twice.
@@ -30,6 +36,7 @@ import { type JanitorRound, runJanitorOnce } from '../../src/domain/janitor.js';
 import { LABEL_ADMISSION } from '../../src/domain/labels.js';
 import { type AllocationItems, readAllocation, readOrganization, readQuota } from '../../src/domain/model.js';
 import { pickQuota } from '../../src/domain/ownership.js';
+import { checkPartition, type PartitionViolation } from '../../src/domain/partition.js';
 import { tryParseQuantity } from '../../src/domain/quantity.js';
 import { buildQuotaView } from '../../src/domain/quotaView.js';
 import { kubernetesStoreFromConfig } from '../../src/store/kubernetes.js';
@@ -38,6 +45,7 @@ import type { ObjectStore, StoredObject } from '../../src/store/types.js';
 import { type KubeApiServer, startKubeApiServer } from './kubeApiServer.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { IDENTITY_NAMESPACE, organization, project, quota, quotaMetadata } from './objects.js';
+import { admittedOnly, describeViolation, storedKinds } from './partitionAudit.js';
 import { namespacesOf } from './stores.js';
 
 export type StressStore = 'sqlite' | 'kubernetes';
@@ -62,6 +70,14 @@ export interface Violation {
   quantity: bigint;
 }
 
+/** A ring-fence invariant (I1–I3, DESIGN §6) that an organization's stored state breaks after the run. */
+export interface PartitionFinding {
+  organizationId: string;
+  rule: PartitionViolation['rule'];
+  kind: string;
+  detail: string;
+}
+
 /** A stored state that no success answer explains, or a success answer the store does not hold. */
 export interface Mismatch {
   key: string;
@@ -83,6 +99,12 @@ export interface StressReport {
   admitted: number;
   deleted: number;
   quotaChanges: number;
+  /** setProjectQuota successes during the load (the initial fences not included). */
+  fenceChanges: number;
+  /** Organizations whose projects have fences (set through setProjectQuota before the load). */
+  fencedOrganizations: string[];
+  /** QuotaExceededError answers by the scopes they name (ORGANIZATION, SHARED_POOL, PROJECT_LIMIT). */
+  quotaExceededByScope: Record<string, number>;
   /** Typed refusals by type, over every operation (ConflictError is counted in `conflicts`). */
   refused: Record<string, number>;
   conflicts: number;
@@ -96,6 +118,8 @@ export interface StressReport {
   retries: number | null;
   /** Kinds over quota after the run, per organization. */
   violations: Violation[];
+  /** Ring-fence invariants I1–I3 broken after the run, per organization and kind. */
+  partitionViolations: PartitionFinding[];
   mismatches: Mismatch[];
   /** Allocations of a resource stored more than once in an organization. */
   duplicates: string[];
@@ -124,7 +148,7 @@ const STOP_TIMEOUT_MS = 15_000;
 
 const KINDS = ['servers', 'gpus'] as const;
 const ORGANIZATIONS = ['alpha', 'beta', 'gamma', 'delta'];
-const PROJECTS = ['web', 'ml'];
+const PROJECTS = ['web', 'ml', 'batch'];
 const RESOURCE_KINDS = ['server', 'cluster'];
 const RESOURCES_PER_KIND = 8;
 
@@ -141,10 +165,39 @@ function fixture(): StoredObject[] {
   ];
 }
 
+/**
+ * The fences set before the load, through the API: a hard budget, a guarantee with a higher
+ * limit, a cap without a guarantee, and an unfenced project (batch) in each organization.
+ */
+const INITIAL_FENCES: { organizationId: string; projectId: string; quotas: FenceInput[] }[] = [
+  {
+    organizationId: 'alpha',
+    projectId: 'web',
+    quotas: [{ kind: 'servers', guaranteed: 3, limit: null }],
+  },
+  { organizationId: 'alpha', projectId: 'ml', quotas: [{ kind: 'gpus', guaranteed: 1, limit: 2 }] },
+  {
+    organizationId: 'delta',
+    projectId: 'web',
+    quotas: [
+      { kind: 'servers', guaranteed: 4, limit: 6 },
+      { kind: 'gpus', guaranteed: 1, limit: null },
+    ],
+  },
+  { organizationId: 'delta', projectId: 'ml', quotas: [{ kind: 'servers', guaranteed: null, limit: 3 }] },
+];
+const FENCED_ORGANIZATIONS = [...new Set(INITIAL_FENCES.map((f) => f.organizationId))];
+
+interface FenceInput {
+  kind: string;
+  guaranteed: number | null;
+  limit: number | null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Operations and answers.
 
-type OperationName = 'createAllocation' | 'updateAllocation' | 'deleteAllocation' | 'setQuota';
+type OperationName = 'createAllocation' | 'updateAllocation' | 'deleteAllocation' | 'setQuota' | 'setProjectQuota';
 
 interface ItemInput {
   kind: string;
@@ -162,6 +215,8 @@ interface Answer {
   items: ItemInput[] | null;
   /** The resourceVersion of a create/update success. */
   resourceVersion: string | null;
+  /** The scopes a QuotaExceededError names. */
+  scopes: string[];
   started: number;
   ended: number;
 }
@@ -169,12 +224,15 @@ interface Answer {
 const SUCCESS = new Set(['CreateAllocationSuccess', 'UpdateAllocationSuccess', 'DeleteAllocationSuccess']);
 
 const CREATE = `mutation($input: CreateAllocationInput!) { createAllocation(input: $input) { __typename
-  ... on CreateAllocationSuccess { allocation { id state resourceVersion } } } }`;
+  ... on CreateAllocationSuccess { allocation { id state resourceVersion } }
+  ... on QuotaExceededError { violations { scope } } } }`;
 const UPDATE = `mutation($input: UpdateAllocationInput!) { updateAllocation(input: $input) { __typename
-  ... on UpdateAllocationSuccess { allocation { id state resourceVersion } } } }`;
+  ... on UpdateAllocationSuccess { allocation { id state resourceVersion } }
+  ... on QuotaExceededError { violations { scope } } } }`;
 const DELETE = `mutation($input: DeleteAllocationInput!) { deleteAllocation(input: $input) { __typename
   ... on DeleteAllocationSuccess { id } } }`;
 const SET_QUOTA = `mutation($input: SetQuotaInput!) { setQuota(input: $input) { __typename } }`;
+const SET_PROJECT_QUOTA = `mutation($input: SetProjectQuotaInput!) { setProjectQuota(input: $input) { __typename } }`;
 
 /** mulberry32: a small seeded PRNG, so an operation mix can be replayed. */
 function prng(seed: number): () => number {
@@ -243,6 +301,16 @@ async function client(
     return list;
   };
 
+  const fenceChange = (): FenceInput[] => {
+    const kinds = KINDS.filter(() => random() < 0.6);
+    return (kinds.length > 0 ? kinds : [pick(KINDS)]).map((kind) => {
+      if (random() < 0.15) return { kind, guaranteed: null, limit: null }; // removes the fence
+      const guaranteed = random() < 0.3 ? null : int(0, kind === 'servers' ? 4 : 1);
+      const limit = random() < 0.4 ? null : (guaranteed ?? 1) + int(0, 3); // never below the guarantee
+      return { kind, guaranteed, limit };
+    });
+  };
+
   while (Date.now() < deadline) {
     const url = pick(gateways);
     const organizationId = pick(ORGANIZATIONS);
@@ -271,8 +339,15 @@ async function client(
       const answer = await send(url, 'deleteAllocation', DELETE, input, key, null);
       answers.push(answer);
       if (answer.type === 'DeleteAllocationSuccess' || answer.type === 'NotFoundError') known.forget(key);
+    } else if (roll >= 0.9 && FENCED_ORGANIZATIONS.includes(organizationId)) {
+      // Fences move too: guarantees and limits up and down, now and then removed. Refused when the
+      // guarantees would exceed the quantity (I1), the shared pool would not hold the overflow
+      // (I2), or a limit would fall below its project's usage (I3).
+      const input = { organizationId, projectId: pick(PROJECTS), quotas: fenceChange() };
+      answers.push(await send(url, 'setProjectQuota', SET_PROJECT_QUOTA, input, null, null));
     } else if (roll >= 0.85) {
-      // Quotas move up and down; lowering one below its usage is refused (QuotaBelowUsageError).
+      // Quotas move up and down; lowering one below its usage is refused (QuotaBelowUsageError), or
+      // below the fences in a fenced organization (QuotaBelowRingFencesError).
       const kind = pick(KINDS);
       const quantity = kind === 'servers' ? int(3, 10) : int(1, 4);
       const input = { organizationId, quotas: [{ kind, quantity }] };
@@ -311,12 +386,13 @@ async function send(
   items: ItemInput[] | null,
 ): Promise<Answer> {
   const started = performance.now();
-  const answer = (type: string, resourceVersion: string | null = null): Answer => ({
+  const answer = (type: string, resourceVersion: string | null = null, scopes: string[] = []): Answer => ({
     operation,
     key,
     type,
     items,
     resourceVersion,
+    scopes,
     started,
     ended: performance.now(),
   });
@@ -328,12 +404,23 @@ async function send(
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     const body = (await response.json()) as {
-      data?: Record<string, { __typename: string; allocation?: { resourceVersion: string } } | null> | null;
+      data?: Record<
+        string,
+        {
+          __typename: string;
+          allocation?: { resourceVersion: string };
+          violations?: { scope: string }[];
+        } | null
+      > | null;
       errors?: { extensions?: { code?: string } }[];
     };
     const result = body.data?.[operation];
     if (!result) return answer(`error:${body.errors?.[0]?.extensions?.code ?? `HTTP ${response.status}`}`);
-    return answer(result.__typename, result.allocation?.resourceVersion ?? null);
+    return answer(
+      result.__typename,
+      result.allocation?.resourceVersion ?? null,
+      [...new Set((result.violations ?? []).map((v) => v.scope))].sort(),
+    );
   } catch {
     return answer('error:network');
   }
@@ -465,7 +552,15 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
       Array.from({ length: options.processes }, () => startGateway(args, env, gatewayLog, children)),
     );
 
-    // 3. The load.
+    // 3. The fences, through the API like any client would set them.
+    for (const fence of INITIAL_FENCES) {
+      const answer = await send(gateways[0]!.url, 'setProjectQuota', SET_PROJECT_QUOTA, fence, null, null);
+      if (answer.type !== 'SetProjectQuotaSuccess') {
+        throw new Error(`setting the initial fences of ${fence.organizationId}/${fence.projectId}: ${answer.type}`);
+      }
+    }
+
+    // 4. The load.
     progress(`${options.store}/${options.algorithm}: ${options.clients} clients for ${options.durationMs} ms`);
     apiServer?.clearRequests();
     const answers: Answer[] = [];
@@ -490,14 +585,14 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
     const allocationPosts =
       apiServer?.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/allocations')).length ?? null;
 
-    // 4. Stop everything, then resolve whatever is still pending, as a janitor would after its TTL.
+    // 5. Stop everything, then resolve whatever is still pending, as a janitor would after its TTL.
     progress(`${options.store}/${options.algorithm}: ${answers.length} operations; stopping the gateways`);
     await Promise.all(gateways.map(stopGateway));
     store = openInProcess();
     const pendingBeforeJanitor = (await store.list('Allocation', { labelSelector: LABEL_ADMISSION })).items.length;
     const janitor = await runJanitorOnce(new Admission(store, IDENTITY_NAMESPACE), { ttlMs: 0 });
 
-    // 5. The audit, from the store itself.
+    // 6. The audit, from the store itself.
     const audit = await auditStore(store, answers);
     const creates = answers.filter((a) => a.operation === 'createAllocation').length;
     return {
@@ -506,6 +601,7 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
       processes: options.processes,
       clients: options.clients,
       durationMs,
+      fencedOrganizations: FENCED_ORGANIZATIONS,
       janitor,
       pendingBeforeJanitor,
       retries: allocationPosts === null ? null : Math.max(0, allocationPosts - creates),
@@ -527,6 +623,8 @@ function tally(answers: Answer[], durationMs: number) {
   let admitted = 0;
   let deleted = 0;
   let quotaChanges = 0;
+  let fenceChanges = 0;
+  const quotaExceededByScope: Record<string, number> = {};
   let conflicts = 0;
   let errors = 0;
   for (const answer of answers) {
@@ -536,9 +634,11 @@ function tally(answers: Answer[], durationMs: number) {
     if (answer.type === 'CreateAllocationSuccess' || answer.type === 'UpdateAllocationSuccess') admitted++;
     else if (answer.type === 'DeleteAllocationSuccess') deleted++;
     else if (answer.type === 'SetQuotaSuccess') quotaChanges++;
+    else if (answer.type === 'SetProjectQuotaSuccess') fenceChanges++;
     else if (answer.type === 'ConflictError') conflicts++;
     else if (answer.type.startsWith('error:')) errors++;
     else refused[answer.type] = (refused[answer.type] ?? 0) + 1;
+    for (const scope of answer.scopes) quotaExceededByScope[scope] = (quotaExceededByScope[scope] ?? 0) + 1;
   }
   return {
     operations: answers.length,
@@ -546,6 +646,8 @@ function tally(answers: Answer[], durationMs: number) {
     admitted,
     deleted,
     quotaChanges,
+    fenceChanges,
+    quotaExceededByScope,
     refused,
     conflicts,
     errors,
@@ -566,23 +668,35 @@ async function auditStore(store: ObjectStore, answers: Answer[]) {
   const catalogue = buildCatalogue(metadata.items);
   const allocations = allocationObjects.items.map(readAllocation);
 
-  // Capacity: per organization and kind, committed + reserved ≤ quantity.
+  // Capacity: per organization and kind, committed + reserved ≤ quantity; and the ring-fences.
   const violations: Violation[] = [];
+  const partitionViolations: PartitionFinding[] = [];
   for (const object of organizations.items) {
     const org = readOrganization(object);
     const quotaObject = pickQuota(
       org.namespace,
       quotas.items.filter((q) => q.metadata.namespace === org.namespace),
     );
-    const view = buildQuotaView({
-      organizationId: org.id,
-      catalogue,
-      quota: quotaObject ? readQuota(quotaObject) : null,
-      allocations: allocations.filter((a) => a.organizationId === org.id),
-    });
+    const quotaRecord = quotaObject ? readQuota(quotaObject) : null;
+    const own = allocations.filter((a) => a.organizationId === org.id);
+    const view = buildQuotaView({ organizationId: org.id, catalogue, quota: quotaRecord, allocations: own });
     for (const item of view.items) {
       if (item.used > item.quantity) {
         violations.push({ organizationId: org.id, kind: item.kind, used: item.used, quantity: item.quantity });
+      }
+    }
+    // I1–I3 hold for what is admitted (after the janitor nothing should be pending anyway). Only
+    // kinds with fences: without any, I2 is Σ used ≤ quantity, the check above.
+    const kinds = storedKinds({
+      organizationId: org.id,
+      catalogue,
+      quota: quotaRecord,
+      allocations: admittedOnly(own),
+    });
+    for (const [kind, { quantity, fences, usage }] of kinds) {
+      if (fences.size === 0) continue;
+      for (const v of checkPartition(kind, quantity, fences, usage)) {
+        partitionViolations.push({ organizationId: org.id, rule: v.rule, kind, detail: describeViolation(v) });
       }
     }
   }
@@ -615,6 +729,7 @@ async function auditStore(store: ObjectStore, answers: Answer[]) {
 
   return {
     violations,
+    partitionViolations,
     duplicates,
     mismatches,
     unverifiable,
@@ -688,6 +803,8 @@ export function formatReports(reports: StressReport[]): string {
     '≈retries',
     'errors',
     'violations',
+    'I1/I2/I3',
+    'fence changes',
     'mismatches',
     'pending left',
     'admissions/s',
@@ -698,7 +815,14 @@ export function formatReports(reports: StressReport[]): string {
     NotFoundError: 'notfound',
     UnknownQuotaKindError: 'unknownkind',
     QuotaBelowUsageError: 'belowusage',
+    QuotaBelowRingFencesError: 'belowfences',
+    RingFenceExceedsQuotaError: 'ringfence',
+    SharedPoolExhaustedError: 'sharedpool',
+    ProjectLimitBelowUsageError: 'limitbelowusage',
   };
+  const scopes: Record<string, string> = { ORGANIZATION: 'org', SHARED_POOL: 'shared', PROJECT_LIMIT: 'limit' };
+  const rule = (r: StressReport, name: PartitionViolation['rule']) =>
+    String(r.partitionViolations.filter((v) => v.rule === name).length);
   const rows = reports.map((r) => [
     r.store,
     r.algorithm,
@@ -706,12 +830,20 @@ export function formatReports(reports: StressReport[]): string {
     String(r.admitted),
     `${sum(Object.values(r.refused))} (${Object.entries(r.refused)
       .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([type, n]) => `${short[type] ?? type} ${n}`)
+      .map(([type, n]) => {
+        if (type !== 'QuotaExceededError') return `${short[type] ?? type} ${n}`;
+        const byScope = Object.entries(r.quotaExceededByScope)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([scope, count]) => `${scopes[scope] ?? scope} ${count}`);
+        return `quota ${n}${byScope.length > 0 ? ` [${byScope.join(', ')}]` : ''}`;
+      })
       .join(', ')})`,
     String(r.conflicts),
     r.retries === null ? 'n/a' : String(r.retries),
     String(r.errors),
     String(r.violations.length),
+    `${rule(r, 'I1')}/${rule(r, 'I2')}/${rule(r, 'I3')}`,
+    String(r.fenceChanges),
     String(r.mismatches.length + r.duplicates.length),
     String(r.pendingLeft),
     r.throughput.toFixed(1),
@@ -728,10 +860,14 @@ export function formatFindings(report: StressReport, limit = 10): string {
   for (const v of report.violations.slice(0, limit)) {
     lines.push(`${run}: VIOLATION ${v.organizationId} ${v.kind}: ${v.used} used of ${v.quantity}`);
   }
+  for (const v of report.partitionViolations.slice(0, limit)) {
+    lines.push(`${run}: VIOLATION ${v.organizationId} ${v.detail}`);
+  }
   for (const m of report.mismatches.slice(0, limit)) lines.push(`${run}: MISMATCH ${m.key}: ${m.problem}`);
   for (const d of report.duplicates.slice(0, limit)) lines.push(`${run}: DUPLICATE ${d}`);
   lines.push(
-    `${run}: ${report.deleted} deleted, ${report.quotaChanges} quota changes, ${report.stored} stored at the end; ` +
+    `${run}: ${report.deleted} deleted, ${report.quotaChanges} quota changes, ${report.fenceChanges} fence changes ` +
+      `(fenced: ${report.fencedOrganizations.join(', ')}), ${report.stored} stored at the end; ` +
       `pending after the gateways stopped: ${report.pendingBeforeJanitor} (janitor: ${report.janitor.admitted} admitted, ` +
       `${report.janitor.rolledBack} rolled back, ${report.janitor.left} left); ${report.unverifiable} allocations unverifiable ` +
       `(a request on them got no answer); gateway log: ${report.gatewayLog.warn} warn, ${report.gatewayLog.error} error`,
