@@ -34,7 +34,14 @@ import {
 import { pickQuota } from './ownership.js';
 
 /** Where a decision is; test hooks pause a writer at any of these to force an interleaving. */
-export type AdmissionStep = 'pending-written' | 'quota-read' | 'listed' | 'committed' | 'settled' | 'rolled-back';
+export type AdmissionStep =
+  | 'previewed'
+  | 'pending-written'
+  | 'quota-read'
+  | 'listed'
+  | 'committed'
+  | 'settled'
+  | 'rolled-back';
 
 export interface StepInfo {
   organizationId: string;
@@ -150,22 +157,8 @@ export class Admission {
     const namespace = requireNamespace(organization);
     for (let swap = 0; swap < this.maxAttempts; swap++) {
       const info = { organizationId: organization.id, attempt };
-      // The order matters: the Quota first, then the allocations (see the proof above).
-      const quotaObject = await this.readQuota(organization, namespace);
-      await this.step('quota-read', info);
-      const [allocations, metadata] = await Promise.all([
-        this.store.list('Allocation', { labelSelector: `${LABEL_ORGANIZATION}=${organization.id}` }),
-        this.store.list('QuotaMetadata', { namespace: this.identityNamespace }),
-      ]);
-      await this.step('listed', info);
-
-      const verdict = check({
-        organization,
-        quota: quotaObject ? readQuota(quotaObject) : null,
-        quotaSpec: quotaObject?.spec ?? {},
-        catalogue: buildCatalogue(metadata.items),
-        allocations: allocations.items.map(readAllocation),
-      });
+      const { quotaObject, state } = await this.readState(organization, namespace, info);
+      const verdict = check(state);
       if (verdict.type === 'refuse') return { type: 'refused', error: verdict.error };
       if (verdict.type === 'contended') return { type: 'contended' };
 
@@ -176,6 +169,34 @@ export class Admission {
       }
     }
     throw new ConflictError(await this.currentQuotaVersion(organization), tooMuchContention(organization.id));
+  }
+
+  /**
+   * The state a decision would see now, read the same way (the Quota first), without deciding or
+   * committing anything and without the test hooks. For refusing early: a verdict reached on it is
+   * as sound as one reached in {@link decide}, which also refuses on what it read.
+   */
+  async preview<T>(organization: OrganizationRecord, check: (state: DecisionState) => Verdict<T>): Promise<Verdict<T>> {
+    return check((await this.readState(organization, requireNamespace(organization), null)).state);
+  }
+
+  /** Steps 2–3. The order matters: the Quota first, then the allocations (see the proof above). */
+  private async readState(organization: OrganizationRecord, namespace: string, info: StepInfo | null) {
+    const quotaObject = await this.readQuota(organization, namespace);
+    if (info) await this.step('quota-read', info);
+    const [allocations, metadata] = await Promise.all([
+      this.store.list('Allocation', { labelSelector: `${LABEL_ORGANIZATION}=${organization.id}` }),
+      this.store.list('QuotaMetadata', { namespace: this.identityNamespace }),
+    ]);
+    if (info) await this.step('listed', info);
+    const state: DecisionState = {
+      organization,
+      quota: quotaObject ? readQuota(quotaObject) : null,
+      quotaSpec: quotaObject?.spec ?? {},
+      catalogue: buildCatalogue(metadata.items),
+      allocations: allocations.items.map(readAllocation),
+    };
+    return { quotaObject, state };
   }
 
   /** The Quota's compare-and-swap; null when another decision committed first. */

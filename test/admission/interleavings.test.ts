@@ -475,23 +475,32 @@ describe.each(Object.keys(storeFactories))('admission interleavings (%s store)',
         quotaMetadata('gpus', 4),
         organization(ORG),
         project(ORG, 'web'),
-        quota(ORG, { servers: '10', gpus: '0' }),
+        quota(ORG, { servers: '10', gpus: '1' }),
         x,
       ]);
       const A = run.writer('A');
       const B = run.writer('B');
-      const paused = A.pauseAt('listed');
-      // Refused for gpus (none allowed) once it decides, so it rolls back to the 6 servers.
+      const C = run.writer('C');
+      const previewed = A.pauseAt('previewed');
+      const listed = A.pauseAt('listed');
+      // The one gpu is free when A previews its update, and taken by C before A decides: A is
+      // refused for gpus only once it has written its pending mark, so it rolls back to the 6 servers.
       const request = updateRequest('web', 'x', [...servers(4), { kind: 'gpus', committed: 1n, reserved: 0n }]);
       const a = outcome(protocolWrites.update(A.admission, request));
-      await paused.reached;
+      await previewed.reached;
+      const gpu = createRequest('c', [{ kind: 'gpus', committed: 1n, reserved: 0n }]);
+      const c = await outcome(protocolWrites.create(C.admission, gpu));
+      previewed.release();
+      await listed.reached;
       const b = await outcome(
         setQuota(B.admission, { organizationId: ORG, quotas: [{ kind: 'servers', quantity: 5n }] }),
       );
-      paused.release();
+      listed.release();
       const aResult = await a;
+      expect(verdictOf(c)).toBe('ok');
       expect(verdictOf(aResult)).toBe('QuotaExceededError');
       await expectProtocolEnd(store(), ORG, [
+        { op: 'create', request: gpu, result: c },
         { op: 'update', request, before: [...itemsOf(3), ...itemsOf(3)], result: aResult },
       ]);
       expect(verdictOf(b)).toBe('QuotaBelowUsageError');
