@@ -1,3 +1,4 @@
+import { authenticateAsLocal } from '../src/auth/plugin.js';
 // Prints how many Kubernetes API requests the gateway makes for a one-organization dashboard and
 // for a 50-organization report, for a growing number of organizations. The figures must stay the
 // same small constants however many organizations exist: every loader batch is one list call.
@@ -45,7 +46,12 @@ async function measure(organizations: number) {
     const objects = world(organizations);
     for (const namespace of namespacesOf(objects)) apiServer.createNamespace(namespace);
     await store.apply(objects);
-    const yoga = createGateway({ store, identityNamespace: IDENTITY_NAMESPACE, log: silentLogger });
+    const yoga = createGateway({
+      store,
+      identityNamespace: IDENTITY_NAMESPACE,
+      log: silentLogger,
+      authenticate: authenticateAsLocal,
+    });
     const requestsFor = async (query: string) => {
       apiServer.clearRequests();
       const response = await yoga.fetch('http://gateway/graphql', {

@@ -5,6 +5,12 @@
  * so every rule here is unit-testable. A flag wins over its environment variable.
  */
 import { normalize } from 'node:path';
+import { ConfigError, type Setting } from './configError.js';
+import { DEFAULT_LIMITS, type Limits } from './limits/index.js';
+import { AUTH_FLAGS, type AuthConfig, LIMIT_FLAGS, parseAuth, parseLimits } from './securityConfig.js';
+
+export { ConfigError } from './configError.js';
+export type { AuthConfig } from './securityConfig.js';
 
 export type StoreConfig = { type: 'sqlite'; path: string } | { type: 'kubernetes'; context?: string };
 export type SeedConfig = { type: 'demo' } | { type: 'none' } | { type: 'paths'; paths: string[] };
@@ -28,21 +34,13 @@ export type Config =
       /** Mean time between janitor rounds (each wait is jittered ±50%). */
       janitorIntervalSeconds: number;
       admission: AdmissionAlgorithm;
+      /** How callers authenticate (`--auth`). */
+      auth: AuthConfig;
+      /** Query and request size limits. */
+      limits: Limits;
     }
   | { command: 'apply'; files: string[]; store: StoreConfig; namespace: string }
   | { command: 'help' };
-
-/** Bad configuration. The message is one line naming the option (flag or env var) and the bad value. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    /** The flag (`--port`) or environment variable (`PORT`) at fault, or `command`. */
-    readonly option: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const DEFAULT_PORT = 4000;
 const DEFAULT_HOST = '127.0.0.1';
@@ -59,6 +57,9 @@ export const USAGE = `quotagraph — GraphQL gateway for organization quotas
 Usage:
   quotagraph serve [--port N] [--host H] [--store S] [--kube-context C] [--namespace NS] [--seed SEED]
                    [--pending-ttl SECONDS] [--janitor-interval SECONDS] [--admission protocol|naive]
+                   [--auth jwt|none] [--jwks-url URL | --jwt-public-key-file PATH] [--jwt-issuer ISS]
+                   [--jwt-audience AUD] [--jwt-*-claim NAME] [--max-depth N] [--max-aliases N]
+                   [--max-tokens N] [--max-cost N] [--max-body-bytes N]
   quotagraph apply -f <file|dir> [-f <file|dir> ...] [--store S] [--kube-context C] [--namespace NS]
   quotagraph help | --help | -h
 
@@ -94,12 +95,33 @@ Options (a flag wins over its environment variable; --flag value and --flag=valu
   --admission A       QUOTAGRAPH_ADMISSION  (serve) protocol (default): allocation writes go through
                                             the admission protocol. naive: benchmarking only: the
                                             original unsafe check-then-write; never in production.
+  --auth A            QUOTAGRAPH_AUTH       (serve) jwt: every request needs a bearer token (below).
+                                            none: every request acts as the platform admin "local";
+                                            refused unless --host is loopback. Default none with the
+                                            sqlite store, jwt with --store kubernetes.
+  --jwks-url URL      QUOTAGRAPH_JWKS_URL   (jwt) The issuer's JWKS (https, or http on loopback);
+                                            cached, refetched when a token names an unknown key id.
+  --jwt-public-key-file P
+                      QUOTAGRAPH_JWT_PUBLIC_KEY_FILE
+                                            (jwt) Instead of a JWKS URL: a PEM public key, a JWK or a
+                                            JWKS file.
+  --jwt-issuer ISS    QUOTAGRAPH_JWT_ISSUER (jwt, required) The accepted "iss".
+  --jwt-audience AUD  QUOTAGRAPH_JWT_AUDIENCE
+                                            (jwt, required) The accepted "aud".
+  --jwt-subject-claim, --jwt-roles-claim, --jwt-organizations-claim NAME
+                      QUOTAGRAPH_JWT_SUBJECT_CLAIM, _ROLES_CLAIM, _ORGANIZATIONS_CLAIM
+                                            (jwt) Claim names. Default sub, roles, organizations.
+  --max-depth N       QUOTAGRAPH_MAX_DEPTH  (serve) Deepest field nesting. Default ${DEFAULT_LIMITS.maxDepth}.
+  --max-aliases N     QUOTAGRAPH_MAX_ALIASES
+                                            (serve) Aliased fields per document. Default ${DEFAULT_LIMITS.maxAliases}.
+  --max-tokens N      QUOTAGRAPH_MAX_TOKENS (serve) Parser tokens per document. Default ${DEFAULT_LIMITS.maxTokens}.
+  --max-cost N        QUOTAGRAPH_MAX_COST   (serve) Query cost: fields, multiplied by page sizes.
+                                            Default ${DEFAULT_LIMITS.maxCost}.
+  --max-body-bytes N  QUOTAGRAPH_MAX_BODY_BYTES
+                                            (serve) Largest request body. Default ${DEFAULT_LIMITS.maxBodyBytes}.
   -f, --filename P    (apply only)          Manifest file or directory; repeatable, at least one.
   -h, --help                                Show this help.
 `;
-
-/** A value source for error messages: the flag as typed, or the environment variable name. */
-type Setting = { option: string; value: string };
 
 const COMMAND_FLAGS = {
   serve: [
@@ -112,6 +134,8 @@ const COMMAND_FLAGS = {
     '--pending-ttl',
     '--janitor-interval',
     '--admission',
+    ...AUTH_FLAGS,
+    ...LIMIT_FLAGS,
   ],
   apply: ['--filename', '--store', '--kube-context', '--namespace'],
 } as const;
@@ -163,10 +187,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
   const ttlSetting = setting('--pending-ttl', 'QUOTAGRAPH_PENDING_TTL');
   const intervalSetting = setting('--janitor-interval', 'QUOTAGRAPH_JANITOR_INTERVAL');
   const admissionSetting = setting('--admission', 'QUOTAGRAPH_ADMISSION');
+  const host = hostSetting ? parseHost(hostSetting) : DEFAULT_HOST;
   return {
     command,
     port: portSetting ? parsePort(portSetting) : DEFAULT_PORT,
-    host: hostSetting ? parseHost(hostSetting) : DEFAULT_HOST,
+    host,
     store,
     namespace,
     // Demo data only where it cannot land in someone's real store: the default local file.
@@ -174,6 +199,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config {
     pendingTtlSeconds: ttlSetting ? parseSeconds(ttlSetting) : DEFAULT_PENDING_TTL_SECONDS,
     janitorIntervalSeconds: intervalSetting ? parseSeconds(intervalSetting) : DEFAULT_JANITOR_INTERVAL_SECONDS,
     admission: admissionSetting ? parseAdmission(admissionSetting) : 'protocol',
+    auth: parseAuth(setting, { host, store: store.type }),
+    limits: parseLimits(setting),
   };
 }
 

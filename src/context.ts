@@ -1,4 +1,5 @@
 import { initContextCache } from '@pothos/core';
+import type { Principal } from './auth/principal.js';
 import type { Admission } from './domain/admission.js';
 import type { AllocationWrites } from './domain/allocationWrites.js';
 import { createLoaders, type Loaders } from './loaders/index.js';
@@ -13,6 +14,8 @@ export interface Context {
   identityNamespace: string;
   loaders: Loaders;
   requestId: string;
+  /** Who is asking; authenticated before GraphQL runs. */
+  principal: Principal;
 }
 
 export interface ContextDeps {
@@ -23,7 +26,7 @@ export interface ContextDeps {
 }
 
 /** A fresh context (and so fresh loaders) per request: caches never leak between requests. */
-export function createContext(deps: ContextDeps, requestId: string): Context {
+export function createContext(deps: ContextDeps, requestId: string, principal: Principal): Context {
   return {
     // Pothos keeps its per-request dataloader cache here; it must survive yoga copying the context.
     ...initContextCache(),
@@ -33,5 +36,6 @@ export function createContext(deps: ContextDeps, requestId: string): Context {
     identityNamespace: deps.identityNamespace,
     loaders: createLoaders(deps.store, deps.identityNamespace),
     requestId,
+    principal,
   };
 }

@@ -1,3 +1,5 @@
+import { type Authenticate, authenticateAsLocal } from './auth/plugin.js';
+import { KeyFileError } from './auth/tokens.js';
 import { type Config, ConfigError, parseConfig, USAGE } from './config.js';
 import { type AllocationWrites, protocolWrites } from './domain/allocationWrites.js';
 import { createLogger, describeError, type Logger } from './log.js';
@@ -28,6 +30,7 @@ async function serve(config: Extract<Config, { command: 'serve' }>) {
   // One per process: its per-organization queue is what keeps this process's decisions in line.
   const admission = new Admission(store, config.namespace);
   const allocationWrites = await chooseAllocationWrites(config, log);
+  const authenticate = await chooseAuthentication(config);
   const server = await startServer({
     store,
     identityNamespace: config.namespace,
@@ -36,7 +39,16 @@ async function serve(config: Extract<Config, { command: 'serve' }>) {
     port: config.port,
     admission,
     allocationWrites,
+    authenticate,
+    limits: config.limits,
   });
+  if (config.auth.type === 'none') {
+    log.warn(
+      'AUTHENTICATION IS OFF (--auth none): every request acts as the platform admin "local". Listening on ' +
+        'loopback only; use --auth jwt for anything shared.',
+      { auth: 'none' },
+    );
+  }
   const janitor = startJanitor(admission, {
     ttlMs: config.pendingTtlSeconds * 1000,
     intervalMs: config.janitorIntervalSeconds * 1000,
@@ -61,7 +73,16 @@ async function serve(config: Extract<Config, { command: 'serve' }>) {
     store: config.store.type,
     namespace: config.namespace,
     admission: allocationWrites.name,
+    auth: config.auth.type,
   });
+}
+
+/** Bearer tokens, or (loopback only, checked by the config) everyone is the local platform admin. */
+async function chooseAuthentication(config: Extract<Config, { command: 'serve' }>): Promise<Authenticate> {
+  if (config.auth.type === 'none') return authenticateAsLocal;
+  const { createJwtAuthenticator } = await import('./auth/tokens.js');
+  const authenticator = await createJwtAuthenticator(config.auth);
+  return (authorization) => authenticator.authenticate(authorization);
 }
 
 /** The protocol, unless the operator asked for the unsafe benchmark baseline (said loudly). */
@@ -99,7 +120,12 @@ async function main(argv: string[]) {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   // Configuration, manifest and store problems are the operator's to fix: one clear line, no stack.
-  if (error instanceof ConfigError || error instanceof ManifestErrors || error instanceof StoreError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof ManifestErrors ||
+    error instanceof StoreError ||
+    error instanceof KeyFileError
+  ) {
     process.stderr.write(`quotagraph: ${error.message}\n`);
     process.exit(error instanceof ConfigError ? 2 : 1);
   }

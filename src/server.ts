@@ -3,10 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { GraphQLError } from 'graphql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { type Authenticate, principalOf, useAuthentication } from './auth/plugin.js';
 import { type Context, createContext } from './context.js';
 import { Admission } from './domain/admission.js';
 import { type AllocationWrites, protocolWrites } from './domain/allocationWrites.js';
 import { createGraphiQLPage, type GraphiQLPage } from './graphiql.js';
+import { DEFAULT_LIMITS, type Limits, limitPlugins } from './limits/index.js';
 import { describeError, type Logger, requestScope } from './log.js';
 import { schema } from './schema/index.js';
 import { isStoreError, type ObjectStore } from './store/types.js';
@@ -23,6 +25,10 @@ export interface GatewayOptions {
   allocationWrites?: AllocationWrites;
   /** How long /readyz waits for the store before answering 503. */
   readinessTimeoutMs?: number;
+  /** Every request's principal, from its Authorization header (`--auth`). */
+  authenticate: Authenticate;
+  /** Query and request size limits; the defaults when not given. */
+  limits?: Limits;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, Context>;
@@ -48,7 +54,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       warn: (...args) => log.warn(String(args[0]), { args: args.slice(1) }),
       error: (...args) => log.error(String(args[0]), { args: args.slice(1) }),
     },
-    context: () => createContext(deps, requestScope.getStore()?.requestId ?? randomUUID()),
+    // Authentication first: a caller without a valid token gets 401 before anything is parsed.
+    plugins: [useAuthentication(options.authenticate, log), ...limitPlugins(options.limits ?? DEFAULT_LIMITS)],
+    context: (initial) => createContext(deps, requestScope.getStore()?.requestId ?? randomUUID(), principalOf(initial)),
     maskedErrors: {
       maskError: (error) => maskError(error, log),
     },
@@ -62,7 +70,9 @@ export function createGateway(options: GatewayOptions): Gateway {
  */
 function maskError(error: unknown, log: Logger): Error {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
-  if (error instanceof GraphQLError && (original === error || original instanceof GraphQLError)) return error;
+  if (error instanceof GraphQLError && (original === error || original instanceof GraphQLError)) {
+    return isVariableCoercionError(error) ? asBadUserInput(error) : error;
+  }
   const requestId = requestScope.getStore()?.requestId;
   const path = error instanceof GraphQLError ? error.path : undefined;
   if (isStoreError(original, 'Unavailable')) {
@@ -74,6 +84,24 @@ function maskError(error: unknown, log: Logger): Error {
   }
   log.error('unexpected error', { path, ...describeError(original) });
   return new GraphQLError('Unexpected error.', { path, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } });
+}
+
+/**
+ * graphql-js reports a variable of the wrong type, a missing required field or an unknown one
+ * ("Variable "$input" got invalid value …") without a code; DESIGN §7 makes malformed input
+ * BAD_USER_INPUT, so clients can tell it from every other failure by the code alone.
+ */
+function isVariableCoercionError(error: GraphQLError): boolean {
+  return error.extensions.code === undefined && error.path === undefined && error.message.startsWith('Variable "$');
+}
+
+function asBadUserInput(error: GraphQLError): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    extensions: { ...error.extensions, code: 'BAD_USER_INPUT', http: { status: 400 } },
+  });
 }
 
 export interface RunningServer {

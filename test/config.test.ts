@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { type Config, ConfigError, parseConfig, USAGE } from '../src/config.js';
+import { DEFAULT_LIMITS } from '../src/limits/index.js';
 
 const serve = (args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
   const config = parseConfig(['serve', ...args], env);
   if (config.command !== 'serve') throw new Error(`expected serve, got ${config.command}`);
   return config;
+};
+
+/** `--auth jwt` with its settings: what a non-loopback host or the kubernetes store needs (src/securityConfig.ts). */
+const JWT_ENV = {
+  QUOTAGRAPH_AUTH: 'jwt',
+  QUOTAGRAPH_JWKS_URL: 'https://issuer.example/jwks.json',
+  QUOTAGRAPH_JWT_ISSUER: 'https://issuer.example',
+  QUOTAGRAPH_JWT_AUDIENCE: 'quotagraph',
 };
 
 const apply = (args: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -40,6 +49,8 @@ describe('parseConfig: serve defaults', () => {
       pendingTtlSeconds: 30,
       janitorIntervalSeconds: 10,
       admission: 'protocol',
+      auth: { type: 'none' },
+      limits: DEFAULT_LIMITS,
     });
   });
 
@@ -82,9 +93,9 @@ describe('parseConfig: flags and environment', () => {
     ['--admission', 'QUOTAGRAPH_ADMISSION', 'protocol', { admission: 'protocol' }],
     ['--admission', 'QUOTAGRAPH_ADMISSION', 'naive', { admission: 'naive' }],
   ])('%s / %s = %s', (flag, envName, value, expected) => {
-    expect(serve([flag, value])).toMatchObject(expected);
-    expect(serve([`${flag}=${value}`])).toMatchObject(expected);
-    expect(serve([], { [envName]: value })).toMatchObject(expected);
+    expect(serve([flag, value], JWT_ENV)).toMatchObject(expected);
+    expect(serve([`${flag}=${value}`], JWT_ENV)).toMatchObject(expected);
+    expect(serve([], { ...JWT_ENV, [envName]: value })).toMatchObject(expected);
   });
 
   it('accepts port 0 (any free port) and 65535', () => {
@@ -94,6 +105,7 @@ describe('parseConfig: flags and environment', () => {
 
   it('prefers a flag over its environment variable', () => {
     const env = {
+      ...JWT_ENV,
       PORT: '1',
       HOST: 'env-host',
       QUOTAGRAPH_STORE: 'kubernetes',
@@ -153,11 +165,11 @@ describe('parseConfig: the seed default', () => {
 
   it('is none for any other store, so demo data never lands in a real one', () => {
     expect(serve(['--store', 'sqlite:./other.db']).seed).toEqual({ type: 'none' });
-    expect(serve([], { QUOTAGRAPH_STORE: 'kubernetes' }).seed).toEqual({ type: 'none' });
+    expect(serve([], { ...JWT_ENV, QUOTAGRAPH_STORE: 'kubernetes' }).seed).toEqual({ type: 'none' });
   });
 
   it('can still be set explicitly for any store', () => {
-    expect(serve(['--store', 'kubernetes', '--seed', 'demo']).seed).toEqual({ type: 'demo' });
+    expect(serve(['--store', 'kubernetes', '--seed', 'demo'], JWT_ENV).seed).toEqual({ type: 'demo' });
   });
 });
 
@@ -359,7 +371,7 @@ describe('parseConfig: bad configuration', () => {
 
 describe('parseConfig: --kube-context', () => {
   it('selects a kubeconfig context for the kubernetes store, from the flag or the environment', () => {
-    expect(serve(['--store', 'kubernetes', '--kube-context', 'kind-dev']).store).toEqual({
+    expect(serve(['--store', 'kubernetes', '--kube-context', 'kind-dev'], JWT_ENV).store).toEqual({
       type: 'kubernetes',
       context: 'kind-dev',
     });
@@ -367,7 +379,7 @@ describe('parseConfig: --kube-context', () => {
       type: 'kubernetes',
       context: 'prod',
     });
-    expect(serve(['--store', 'kubernetes']).store).toEqual({ type: 'kubernetes' });
+    expect(serve(['--store', 'kubernetes'], JWT_ENV).store).toEqual({ type: 'kubernetes' });
   });
 
   it('is refused with the sqlite store, where it would silently mean nothing', () => {
@@ -384,6 +396,10 @@ describe('parseConfig: --kube-context', () => {
   });
 
   it('refuses a blank context', () => {
-    expectConfigError(() => serve(['--store', 'kubernetes', '--kube-context', 'a b']), '--kube-context', '"a b"');
+    expectConfigError(
+      () => serve(['--store', 'kubernetes', '--kube-context', 'a b'], JWT_ENV),
+      '--kube-context',
+      '"a b"',
+    );
   });
 });

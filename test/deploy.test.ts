@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { parseConfig } from '../src/config.js';
 import {
   LABEL_NAME,
   LABEL_ORGANIZATION,
@@ -235,6 +236,22 @@ describe('deploy/: the Deployment and Service', () => {
   const deployment = only('Deployment');
   const pod = deployment.spec.template.spec;
   const container = pod.containers[0];
+
+  it('is configured the way the gateway reads it: token authentication, listening on every address', () => {
+    const env = Object.fromEntries(
+      (container.env as { name: string; value: string }[]).map(({ name, value }) => [name, value]),
+    );
+    const config = parseConfig(container.args, env);
+    expect(config).toMatchObject({
+      command: 'serve',
+      host: '0.0.0.0',
+      store: { type: 'kubernetes' },
+      auth: { type: 'jwt', jwksUrl: expect.stringMatching(/^https:/), issuer: expect.any(String) },
+    });
+    // Without the token settings the same Deployment must not start: no silent fallback to none.
+    const withoutAuth = Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('QUOTAGRAPH_')));
+    expect(() => parseConfig(container.args, withoutAuth)).toThrow(/QUOTAGRAPH_JWKS_URL/);
+  });
 
   it('runs the gateway on the kubernetes store, two replicas, as the gateway service account', () => {
     expect(deployment.spec.replicas).toBe(2);

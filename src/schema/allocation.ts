@@ -37,6 +37,7 @@ export const Allocation = builder.objectRef<AllocationRecord>('Allocation').impl
   description:
     'Capacity a project holds for one resource (an Allocation object). Unique per organization by resource kind ' +
     'and id.',
+  authScopes: (allocation) => ({ viewOrganization: allocation.organizationId }),
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The allocation ID (its Kubernetes object name).' }),
     organization: t.field({

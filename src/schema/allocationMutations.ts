@@ -99,6 +99,7 @@ builder.mutationFields((t) => ({
       'Allocate capacity for one resource in a project. Admitted only if it fits the organization’s quota; refused, ' +
       'with nothing written, otherwise. Retrying an identical create answers the same allocation.',
     args: { input: t.arg({ type: CreateAllocationInput, description: 'What to allocate.' }) },
+    authScopes: (_root, { input }) => ({ allocate: String(input.organizationId) }),
     errors: {
       types: [QuotaExceededError, DuplicateAllocationError, UnknownQuotaKindError, NotFoundError, ConflictError],
       directResult: true,
@@ -119,6 +120,7 @@ builder.mutationFields((t) => ({
       'Replace an allocation’s items. An increase is admitted only if it fits the quota; a decrease always is. ' +
       'Refused, with the allocation unchanged, otherwise.',
     args: { input: t.arg({ type: UpdateAllocationInput, description: 'What to change.' }) },
+    authScopes: (_root, { input }) => ({ allocate: String(input.organizationId) }),
     errors: {
       types: [QuotaExceededError, UnknownQuotaKindError, NotFoundError, ConflictError],
       directResult: true,
@@ -137,6 +139,7 @@ builder.mutationFields((t) => ({
     type: DeleteAllocationSuccess,
     description: 'Delete an allocation, freeing its capacity.',
     args: { input: t.arg({ type: DeleteAllocationInput, description: 'What to delete.' }) },
+    authScopes: (_root, { input }) => ({ allocate: String(input.organizationId) }),
     errors: {
       types: [NotFoundError, ConflictError],
       directResult: true,

@@ -2,11 +2,31 @@ import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError } from 'graphql';
+import { canAllocate, canSetProjectQuota, canSetQuota, canViewOrganization } from '../auth/principal.js';
 import type { Context } from '../context.js';
 
 /**
- * The one Pothos builder. Plugin order matters: errors must sit inside scope-auth and complexity
- * (added later) so their refusals stay GraphQL errors instead of becoming union results.
+ * The rights a field or type can require. Each is decided by one function of `src/auth/principal.ts`;
+ * the organization-bound ones take the organization ID the field touches.
+ */
+export interface AuthScopes {
+  /** Any caller the gateway let in (every request is authenticated before GraphQL runs). */
+  authenticated: boolean;
+  viewOrganization: string;
+  setQuota: string;
+  setProjectQuota: string;
+  allocate: string;
+}
+
+/**
+ * The one Pothos builder. Plugin order matters: errors must sit inside scope-auth so that a refusal
+ * stays a FORBIDDEN GraphQL error instead of becoming a union result.
+ *
+ * Default-deny is enforced by test/auth/defaultDeny.test.ts: every root field must declare
+ * `authScopes`, and every type a caller can reach without passing an organization-scoped type must
+ * be on that test's short list of public types.
  */
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -21,8 +41,22 @@ export const builder = new SchemaBuilder<{
     Quantity: { Input: bigint; Output: never };
   };
   Connection: { totalCount: number };
+  AuthScopes: AuthScopes;
 }>({
-  plugins: [ErrorsPlugin, DataloaderPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, ErrorsPlugin, DataloaderPlugin, RelayPlugin],
+  scopeAuth: {
+    // Type scopes run once per object, on the field that returns it: an organization (or anything
+    // under it) that reaches a caller by a path nobody thought of fails there, not field by field.
+    runScopesOnType: true,
+    unauthorizedError: () => new GraphQLError('You are not allowed to do this.', { extensions: { code: 'FORBIDDEN' } }),
+    authScopes: (ctx) => ({
+      authenticated: true,
+      viewOrganization: (id) => canViewOrganization(ctx.principal, id),
+      setQuota: (id) => canSetQuota(ctx.principal, id),
+      setProjectQuota: (id) => canSetProjectQuota(ctx.principal, id),
+      allocate: (id) => canAllocate(ctx.principal, id),
+    }),
+  },
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   errors: { defaultTypes: [] },

@@ -10,6 +10,7 @@ import './setQuota.js';
 import './projectQuota.js';
 import './allocation.js';
 import './allocationMutations.js';
+import './viewer.js';
 
 /** Assembles the schema from one file per domain type; sorted so the printed SDL is stable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

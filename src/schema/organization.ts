@@ -15,6 +15,8 @@ export const Organization = builder.loadableObjectRef<OrganizationRecord, string
 
 Organization.implement({
   description: 'A tenant with a capacity contract: its quota, usage, projects and allocations.',
+  // The backstop: whatever path hands a caller an organization, it is checked here.
+  authScopes: (org) => ({ viewOrganization: org.id }),
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The organization ID (its Kubernetes object name).' }),
     name: t.exposeString('name', { description: 'The display name.' }),
@@ -40,13 +42,18 @@ builder.queryFields((t) => ({
   organization: t.field({
     type: Organization,
     nullable: true,
-    description: 'One organization, or null when it does not exist.',
+    description: 'One organization, or null when it does not exist or the caller may not see it.',
     args: { id: t.arg.id({ description: 'The organization ID.' }) },
+    // A hidden organization reads exactly like a missing one: null, no error.
+    authScopes: (_root, args) => ({ viewOrganization: String(args.id) }),
+    unauthorizedResolver: () => null,
     resolve: (_root, args, ctx) => resolvers.organization(ctx, String(args.id)),
   }),
   organizations: t.field({
     type: OrganizationConnection,
-    description: 'Every organization, sorted by id, a page at a time.',
+    description: 'Every organization the caller may see, sorted by id, a page at a time.',
+    // Filtered in the resolver, before paging and counting, so `totalCount` leaks nothing either.
+    authScopes: { authenticated: true },
     // Forward pagination only (the contract's `first`/`after`), so the connection is declared here
     // rather than with t.connection, which would add `last`/`before` as well.
     args: {

@@ -60,6 +60,7 @@ const ProjectQuotaItem = builder.objectRef<ProjectQuotaItemView>('ProjectQuotaIt
 
 export const Project = builder.objectRef<ProjectRecord>('Project').implement({
   description: 'A project inside an organization; allocations are made per project.',
+  authScopes: (project) => ({ viewOrganization: project.organizationId }),
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The project ID (its Kubernetes object name).' }),
     name: t.exposeString('name', { description: 'The display name.' }),

@@ -65,6 +65,7 @@ builder.mutationField('setProjectQuota', (t) =>
       'Refused, with nothing written, when the guarantees would exceed the quantity, a limit would drop below the ' +
       'project’s usage, or what projects use beyond their guarantees would no longer fit the shared pool.',
     args: { input: t.arg({ type: SetProjectQuotaInput, description: 'What to change.' }) },
+    authScopes: (_root, { input }) => ({ setProjectQuota: String(input.organizationId) }),
     errors: {
       types: [
         RingFenceExceedsQuotaError,

@@ -79,6 +79,7 @@ const QuotaItem = builder.objectRef<QuotaItemView>('QuotaItem').implement({
 
 export const Quota = builder.objectRef<QuotaParent>('Quota').implement({
   description: 'An organization’s quota: every catalogued kind, with usage and drift problems.',
+  authScopes: (quota) => ({ viewOrganization: quota.organization.id }),
   fields: (t) => ({
     organization: t.field({ type: Organization, description: 'The organization.', resolve: (q) => q.organization }),
     isDefault: t.boolean({

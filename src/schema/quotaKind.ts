@@ -20,12 +20,15 @@ builder.queryFields((t) => ({
   quotaKinds: t.field({
     type: [QuotaKind],
     description: 'The whole quota catalogue, sorted by name.',
+    // The catalogue says what kinds mean; it holds nothing of any organization.
+    authScopes: { authenticated: true },
     resolve: async (_root, _args, ctx) => [...(await ctx.loaders.catalogue()).kinds],
   }),
   quotaKind: t.field({
     type: QuotaKind,
     nullable: true,
     description: 'One catalogued kind, or null when it is not in the catalogue.',
+    authScopes: { authenticated: true },
     args: { name: t.arg.id({ description: 'The kind, e.g. `gpus`.' }) },
     resolve: (_root, args, ctx) => findQuotaKind(ctx, String(args.name)),
   }),

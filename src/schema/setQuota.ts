@@ -46,6 +46,7 @@ builder.mutationField('setQuota', (t) =>
       'kind would drop below its committed + reserved usage, or below its ring-fences (the projects’ guarantees plus ' +
       'what projects use beyond them).',
     args: { input: t.arg({ type: SetQuotaInput, description: 'What to change.' }) },
+    authScopes: (_root, { input }) => ({ setQuota: String(input.organizationId) }),
     errors: {
       types: [QuotaBelowUsageError, QuotaBelowRingFencesError, UnknownQuotaKindError, ConflictError, NotFoundError],
       directResult: true,

@@ -369,13 +369,26 @@ describe('--admission', () => {
     const db = join(makeTempDir(), 'q.db');
     const safe = await startServe({ db, seed: 'none' });
     expect(await safe.waitForLog(/^quotagraph listening on /)).toMatchObject({ admission: 'protocol' });
-    expect(safe.logs().filter((r) => r.level === 'warn')).toEqual([]);
+    // (The one other warning at start is --auth none's, tested below.)
+    expect(safe.logs().filter((r) => r.level === 'warn' && r.auth === undefined)).toEqual([]);
     expect(await safe.stop()).toEqual({ code: 0, signal: null });
 
     const naive = await startServe({ db, seed: 'none', args: ['--admission', 'naive'] });
     expect(await naive.waitForLog(/^quotagraph listening on /)).toMatchObject({ admission: 'naive' });
-    const warning = naive.logs().find((r) => r.level === 'warn');
+    const warning = naive.logs().find((r) => r.level === 'warn' && r.admission === 'naive');
     expect(warning?.message).toMatch(/NAIVE.*CAN EXCEED QUOTAS.*never run this in production/);
     expect(await naive.stop()).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('--auth', () => {
+  it('none (the embedded default) warns at start that every request is the local platform admin', async () => {
+    const cli = await startServe({ db: join(makeTempDir(), 'q.db'), seed: 'none' });
+    expect(await cli.waitForLog(/^quotagraph listening on /)).toMatchObject({ auth: 'none' });
+    const warning = cli.logs().find((r) => r.level === 'warn' && r.auth === 'none');
+    expect(warning?.message).toMatch(/AUTHENTICATION IS OFF.*platform admin "local".*loopback only/);
+    const viewer = dataOf<{ viewer: unknown }>(await postGraphQL(cli.url, '{ viewer { subject isPlatformAdmin } }'));
+    expect(viewer).toEqual({ viewer: { subject: 'local', isPlatformAdmin: true } });
+    expect(await cli.stop()).toEqual({ code: 0, signal: null });
   });
 });

@@ -40,6 +40,38 @@ const CONFIG = 2;
 const RUNTIME = 1;
 
 describe('quotagraph serve with a bad configuration', () => {
+  it('--auth none on an address other machines can reach', async () => {
+    const line = expectOneLineFailure(
+      await runCli(['serve', '--port', '0', '--host', '0.0.0.0', '--store', `sqlite:${tempDb()}`]),
+      CONFIG,
+    );
+    expect(line).toContain('--auth none makes every caller a platform admin, so it only listens on loopback');
+    expect(line).toContain('"0.0.0.0"');
+  });
+
+  it('the kubernetes store without token settings (it defaults to --auth jwt)', async () => {
+    const line = expectOneLineFailure(await runCli(['serve', '--port', '0', '--store', 'kubernetes']), CONFIG);
+    expect(line).toContain('needs the token keys: set QUOTAGRAPH_JWKS_URL');
+  });
+
+  it('a JWT public key file that is missing or is not a public key', async () => {
+    const jwt = ['--auth', 'jwt', '--jwt-issuer', 'https://issuer.example', '--jwt-audience', 'quotagraph'];
+    const store = ['--store', `sqlite:${tempDb()}`, '--seed', 'none'];
+    const missing = join(makeTempDir(), 'nope.pem');
+    const missingLine = expectOneLineFailure(
+      await runCli(['serve', '--port', '0', ...store, ...jwt, '--jwt-public-key-file', missing]),
+      RUNTIME,
+    );
+    expect(missingLine).toContain(missing);
+    const garbage = join(makeTempDir(), 'garbage.pem');
+    writeFileSync(garbage, 'not a key');
+    const garbageLine = expectOneLineFailure(
+      await runCli(['serve', '--port', '0', ...store, ...jwt, '--jwt-public-key-file', garbage]),
+      RUNTIME,
+    );
+    expect(garbageLine).toContain(garbage);
+  });
+
   it('an unknown store scheme', async () => {
     const line = expectOneLineFailure(await runCli(['serve', '--port', '0', '--store', 'postgres://x']), CONFIG);
     expect(line).toContain('unknown store scheme');

@@ -86,7 +86,7 @@ describe('a gateway killed between its pending write and its commit', () => {
 
   /** Starts a gateway, sends `mutation`, and kills the gateway once it is stuck reading the Quota. */
   async function killMidDecision(mutation: string): Promise<void> {
-    const cli = await startServe({ store: 'kubernetes', seed: 'none', env });
+    const cli = await startServe({ store: 'kubernetes', seed: 'none', env, args: ['--auth', 'none'] });
     apiServer.clearRequests();
     armed = { writeSeen: false, hung: false };
     const answer = postGraphQL(cli.url, mutation).then(
@@ -158,7 +158,7 @@ describe('a gateway killed between its pending write and its commit', () => {
       store: 'kubernetes',
       seed: 'none',
       env,
-      args: ['--pending-ttl', '1', '--janitor-interval', '1'],
+      args: ['--auth', 'none', '--pending-ttl', '1', '--janitor-interval', '1'],
     });
     const round = await cli.waitForLog('janitor round', 20_000);
     expect(round).toMatchObject({ level: 'info', admitted: 1, rolledBack: 2, left: 0 });

@@ -5,6 +5,14 @@ import { type KubeApiServer, startKubeApiServer } from '../support/kubeApiServer
 import { writeKubeconfig } from '../support/kubeconfig.js';
 import { IDENTITY_NAMESPACE } from '../support/objects.js';
 import { namespacesOf } from '../support/stores.js';
+import {
+  defaultTestKey,
+  type JwksServer,
+  startJwksServer,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  tokenFor,
+} from '../support/tokens.js';
 import { cleanup, dataOf, lines, makeTempDir, postGraphQL, REPO_ROOT, runCli, startServe } from './support.js';
 
 // The real CLI with `--store kubernetes`, finding its API server through a kubeconfig file the way
@@ -16,9 +24,11 @@ const ACME = 'c3f8a2d1-6b4e-4f9a-b7c2-5e8d1a0f3b96';
 describe('quotagraph on a Kubernetes API server', () => {
   let apiServer: KubeApiServer;
   let env: Record<string, string>;
+  let jwks: JwksServer;
 
   beforeAll(async () => {
     apiServer = await startKubeApiServer();
+    jwks = await startJwksServer([await defaultTestKey()]);
     const objects = await loadManifests([UNIKORN], { defaultNamespace: IDENTITY_NAMESPACE });
     for (const namespace of namespacesOf(objects)) apiServer.createNamespace(namespace);
     env = {
@@ -32,6 +42,7 @@ describe('quotagraph on a Kubernetes API server', () => {
   afterAll(async () => {
     await cleanup();
     await apiServer.close();
+    await jwks.close();
   });
 
   it('applies a unikorn installation, serves it, changes a quota, and follows the API server’s health', async () => {
@@ -41,7 +52,26 @@ describe('quotagraph on a Kubernetes API server', () => {
     expect(lines(applied.stdout)).toHaveLength(17);
     expect(lines(applied.stdout).every((line) => line.endsWith(' created'))).toBe(true);
 
-    const cli = await startServe({ store: 'kubernetes', seed: 'none', args: ['--kube-context', 'test'], env });
+    // A Kubernetes store means bearer tokens by default; the keys come from the issuer's JWKS.
+    const cli = await startServe({
+      store: 'kubernetes',
+      seed: 'none',
+      args: ['--kube-context', 'test'],
+      env: {
+        ...env,
+        QUOTAGRAPH_JWKS_URL: `${jwks.url}`,
+        QUOTAGRAPH_JWT_ISSUER: TEST_ISSUER,
+        QUOTAGRAPH_JWT_AUDIENCE: TEST_AUDIENCE,
+      },
+    });
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const operator = bearer(await tokenFor({ subject: 'ops', roles: ['platform-admin'] }));
+    const viewer = bearer(await tokenFor({ subject: 'vera', organizations: { [ACME]: 'viewer' } }));
+
+    const anonymous = await postGraphQL(cli.url, '{ quotaKinds { name } }');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
     const read = async () =>
       dataOf<{
         organization: { name: string; quota: { items: { kind: { name: string }; quantity: number; used: number }[] } };
@@ -49,6 +79,8 @@ describe('quotagraph on a Kubernetes API server', () => {
         await postGraphQL(
           cli.url,
           `{ organization(id: "${ACME}") { name quota { items { kind { name } quantity used } } } }`,
+          {},
+          viewer,
         ),
       ).organization;
     const acme = await read();
@@ -63,9 +95,19 @@ describe('quotagraph on a Kubernetes API server', () => {
       await postGraphQL(
         cli.url,
         `mutation { setQuota(input: { organizationId: "${ACME}", quotas: [{ kind: "gpus", quantity: "20" }] }) { __typename } }`,
+        {},
+        operator,
       ),
     );
     expect(changed.setQuota.__typename).toBe('SetQuotaSuccess');
+    expect((await read()).quota.items.find((i) => i.kind.name === 'gpus')!.quantity).toBe(20);
+    const refused = await postGraphQL(
+      cli.url,
+      `mutation { setQuota(input: { organizationId: "${ACME}", quotas: [{ kind: "gpus", quantity: "1" }] }) { __typename } }`,
+      {},
+      viewer,
+    );
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await read()).quota.items.find((i) => i.kind.name === 'gpus')!.quantity).toBe(20);
 
     expect((await fetch(`${cli.origin}/readyz`)).status).toBe(200);
@@ -78,7 +120,9 @@ describe('quotagraph on a Kubernetes API server', () => {
   });
 
   it('refuses an unknown --kube-context with one line naming it', async () => {
-    const result = await runCli(['serve', '--store', 'kubernetes', '--kube-context', 'nowhere'], { env });
+    const result = await runCli(['serve', '--store', 'kubernetes', '--auth', 'none', '--kube-context', 'nowhere'], {
+      env,
+    });
     expect(result.code).toBe(1);
     expect(lines(result.stderr)).toHaveLength(1);
     expect(result.stderr).toMatch(/^quotagraph: .*"nowhere"/);

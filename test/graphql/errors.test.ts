@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { authenticateAsLocal } from '../../src/auth/plugin.js';
 import { createLogger } from '../../src/log.js';
 import { createGateway } from '../../src/server.js';
 import { type ObjectStore, StoreError } from '../../src/store/types.js';
@@ -26,7 +27,7 @@ describe('unexpected failures are masked and logged with the request id', () => 
       list: (kind, options) => (kind === 'QuotaMetadata' ? Promise.reject(error) : testStore.store.list(kind, options)),
     };
     const log = createLogger({ write: (line) => lines.push(JSON.parse(line)) });
-    return createGateway({ store, identityNamespace: 'unikorn-identity', log });
+    return createGateway({ store, identityNamespace: 'unikorn-identity', log, authenticate: authenticateAsLocal });
   };
 
   const post = (gateway: ReturnType<typeof gatewayFailingWith>) =>
@@ -57,5 +58,43 @@ describe('unexpected failures are masked and logged with the request id', () => 
       extensions: { code: 'UNAVAILABLE' },
     });
     expect(lines.some((l) => l.message === 'store unavailable' && l.error === 'database is locked')).toBe(true);
+  });
+});
+
+describe('variables that cannot be coerced to their type', () => {
+  let testStore: TestStore;
+  beforeEach(async () => {
+    testStore = await storeFactories.sqlite!();
+  });
+  afterEach(() => testStore.cleanup());
+
+  const mutation = 'mutation($input: SetQuotaInput!) { setQuota(input: $input) { __typename } }';
+
+  it.each([
+    ['a missing variable', {}, 'of required type "SetQuotaInput!" was not provided'],
+    ['a null variable', { input: null }, 'must not be null'],
+    ['a missing required field', { input: { organizationId: 'acme' } }, 'Field "quotas" of required type'],
+    ['a list for an ID', { input: { organizationId: ['acme'], quotas: [] } }, 'ID cannot represent'],
+    ['an unknown field', { input: { organizationId: 'acme', quotas: [], extra: 1 } }, 'Field "extra" is not defined'],
+    ['a bad Quantity', { input: { organizationId: 'acme', quotas: [{ kind: 'x', quantity: '1.5.5' }] } }, '"1.5.5"'],
+  ])('%s: HTTP 400, BAD_USER_INPUT naming the value, nothing written', async (_case, variables, named) => {
+    const gateway = createGateway({
+      store: testStore.store,
+      identityNamespace: 'unikorn-identity',
+      log: createLogger({ write: () => {} }),
+      authenticate: authenticateAsLocal,
+    });
+    const response = await gateway.fetch('http://quotagraph.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: mutation, variables }),
+    });
+    expect(response.status).toBe(400);
+    const body = await response.json();
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT' });
+    expect(body.errors[0].message).toContain(named);
+    expect((await testStore.store.list('Quota')).items).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { authenticateAsLocal } from '../../src/auth/plugin.js';
 import { silentLogger } from '../../src/log.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { kubernetesStoreFromConfig } from '../../src/store/kubernetes.js';
@@ -65,6 +66,7 @@ describe('the gateway while the Kubernetes API server fails', () => {
       host: '127.0.0.1',
       port: 0,
       readinessTimeoutMs: 2 * REQUEST_TIMEOUT_MS,
+      authenticate: authenticateAsLocal,
     });
   });
 

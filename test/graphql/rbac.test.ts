@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { authenticateAsLocal } from '../../src/auth/plugin.js';
 import { Admission } from '../../src/domain/admission.js';
 import { allocationName } from '../../src/domain/allocations.js';
 import { runJanitorOnce } from '../../src/domain/janitor.js';
@@ -87,7 +88,12 @@ describe('deploy/clusterrole.yaml covers every request the gateway makes', () =>
   });
 
   it('for reads, reports, quota writes, allocation writes and the janitor', async () => {
-    const yoga = createGateway({ store, identityNamespace: IDENTITY_NAMESPACE, log: silentLogger });
+    const yoga = createGateway({
+      store,
+      identityNamespace: IDENTITY_NAMESPACE,
+      log: silentLogger,
+      authenticate: authenticateAsLocal,
+    });
     apiServer.clearRequests();
     for (const query of [
       '{ quotaKinds { name } quotaKind(name: "servers") { name } }',

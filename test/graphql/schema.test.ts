@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isInputObjectType, isInterfaceType, isObjectType, printSchema } from 'graphql';
+import { type GraphQLObjectType, isInputObjectType, isInterfaceType, isObjectType, printSchema } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.js';
 
@@ -38,7 +38,13 @@ describe('the schema', () => {
       expect(sdl).toContain(line);
     }
     const query = schema.getQueryType()!.getFields();
-    expect(Object.keys(query).sort()).toEqual(['organization', 'organizations', 'quotaKind', 'quotaKinds']);
+    expect(Object.keys(query).sort()).toEqual(['organization', 'organizations', 'quotaKind', 'quotaKinds', 'viewer']);
+    for (const field of ['viewerCanAllocate', 'viewerCanSetProjectQuota', 'viewerCanSetQuota']) {
+      expect(String((schema.getType('Organization') as GraphQLObjectType).getFields()[field]?.type), field).toBe(
+        'Boolean!',
+      );
+    }
+    expect(sdl).toContain('enum OrganizationRole {');
     expect(query.organizations!.args.map((a) => a.name).sort()).toEqual(['after', 'first']);
     const setQuota = schema.getMutationType()!.getFields().setQuota!;
     expect(String(setQuota.type)).toBe('SetQuotaResult!');

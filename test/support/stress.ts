@@ -525,7 +525,8 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
     if (options.store === 'kubernetes') {
       apiServer = await startKubeApiServer();
       for (const namespace of namespacesOf(fixture())) apiServer.createNamespace(namespace);
-      storeArgs = ['--store', 'kubernetes'];
+      // Admission is under test, not authentication: every client is the local platform admin.
+      storeArgs = ['--store', 'kubernetes', '--auth', 'none'];
       env = gatewayEnv({ KUBECONFIG: writeKubeconfig(dir, apiServer.url) });
     } else {
       storeArgs = ['--store', `sqlite:${join(dir, 'store.db')}`];
