@@ -87,3 +87,6 @@ builder.mutationType({
     'Change quotas and allocations. Every change that could break a quota is checked against current usage before ' +
     'it is stored.',
 });
+
+/** The builder's schema types, for helpers that take Pothos refs. */
+export type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T> ? T : never;

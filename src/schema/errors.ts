@@ -1,3 +1,4 @@
+import type { ObjectRef } from '@pothos/core';
 import {
   ConflictError,
   DuplicateAllocationError,
@@ -13,7 +14,7 @@ import {
 } from '../domain/errors.js';
 import type { QuotaViolation } from '../domain/quotaRules.js';
 import { violationProject } from '../resolvers/allocations.js';
-import { builder } from './builder.js';
+import { builder, type Types } from './builder.js';
 import { Project } from './project.js';
 
 /** Every typed refusal implements this, so clients can always fall back to `... on Error { message }`. */
@@ -23,6 +24,18 @@ export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
     message: t.exposeString('message', { description: 'What was refused and why, for people.' }),
   }),
 });
+
+/**
+ * The one field of a refusal whose details are its violations: one object per refused kind (or
+ * project) with the numbers that broke the rule.
+ */
+function violationsField<S extends { violations: readonly V[] }, V>(
+  t: PothosSchemaTypes.ObjectFieldBuilder<Types, S>,
+  violation: ObjectRef<Types, V>,
+  description = 'Every refused kind with its numbers.',
+) {
+  return { violations: t.field({ type: [violation], description, resolve: (error) => [...error.violations] }) };
+}
 
 builder.objectType(NotFoundError, {
   name: 'NotFoundError',
@@ -60,13 +73,9 @@ const QuotaViolationRef = builder.objectRef<QuotaViolation>('QuotaViolation').im
   description: 'A kind whose requested quantity is below what is already committed plus reserved.',
   fields: (t) => ({
     kind: t.exposeID('kind', { description: 'The quota kind.' }),
-    requested: t.field({
-      type: 'SafeInt',
-      description: 'The quantity that was asked for.',
-      resolve: (v) => v.requested,
-    }),
-    committed: t.field({ type: 'SafeInt', description: 'Committed by allocations now.', resolve: (v) => v.committed }),
-    reserved: t.field({ type: 'SafeInt', description: 'Reserved by allocations now.', resolve: (v) => v.reserved }),
+    requested: t.expose('requested', { type: 'SafeInt', description: 'The quantity that was asked for.' }),
+    committed: t.expose('committed', { type: 'SafeInt', description: 'Committed by allocations now.' }),
+    reserved: t.expose('reserved', { type: 'SafeInt', description: 'Reserved by allocations now.' }),
   }),
 });
 
@@ -74,13 +83,7 @@ builder.objectType(QuotaBelowUsageError, {
   name: 'QuotaBelowUsageError',
   description: 'The change would lower a quota below committed + reserved usage. Nothing was written.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({
-    violations: t.field({
-      type: [QuotaViolationRef],
-      description: 'Every refused kind with its numbers.',
-      resolve: (error) => error.violations,
-    }),
-  }),
+  fields: (t) => violationsField(t, QuotaViolationRef),
 });
 
 const QuotaScope = builder.enumType('QuotaScope', {
@@ -111,20 +114,17 @@ const QuotaExceededViolationRef = builder.objectRef<QuotaExceededViolation>('Quo
       description: 'The project whose share is exceeded (SHARED_POOL, PROJECT_LIMIT); null for ORGANIZATION.',
       resolve: (v, _args, ctx) => violationProject(ctx, v),
     }),
-    requested: t.field({
+    requested: t.expose('requested', {
       type: 'SafeInt',
       description: 'What the allocation asks for of this kind (committed + reserved).',
-      resolve: (v) => v.requested,
     }),
-    used: t.field({
+    used: t.expose('used', {
       type: 'SafeInt',
       description: 'What is already used of the budget, without this allocation.',
-      resolve: (v) => v.used,
     }),
-    quantity: t.field({
+    quantity: t.expose('quantity', {
       type: 'SafeInt',
       description: 'The budget: the organization’s quota, the shared pool, or the project’s limit.',
-      resolve: (v) => v.quantity,
     }),
   }),
 });
@@ -133,13 +133,8 @@ builder.objectType(QuotaExceededError, {
   name: 'QuotaExceededError',
   description: 'The allocation does not fit: used + requested would exceed the quota. Nothing was written.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({
-    violations: t.field({
-      type: [QuotaExceededViolationRef],
-      description: 'Every kind that does not fit, with its numbers, sorted by kind.',
-      resolve: (error) => error.violations,
-    }),
-  }),
+  fields: (t) =>
+    violationsField(t, QuotaExceededViolationRef, 'Every kind that does not fit, with its numbers, sorted by kind.'),
 });
 
 builder.objectType(DuplicateAllocationError, {
@@ -163,20 +158,14 @@ const QuotaBelowRingFencesViolationRef = builder
       'shared pool smaller than what projects already use beyond their guarantees.',
     fields: (t) => ({
       kind: t.exposeID('kind', { description: 'The quota kind.' }),
-      requested: t.field({
-        type: 'SafeInt',
-        description: 'The quantity that was asked for.',
-        resolve: (v) => v.requested,
-      }),
-      ringFenced: t.field({
+      requested: t.expose('requested', { type: 'SafeInt', description: 'The quantity that was asked for.' }),
+      ringFenced: t.expose('ringFenced', {
         type: 'SafeInt',
         description: 'The sum of the projects’ guarantees for this kind.',
-        resolve: (v) => v.ringFenced,
       }),
-      sharedUsed: t.field({
+      sharedUsed: t.expose('sharedUsed', {
         type: 'SafeInt',
         description: 'What projects use beyond their guarantees now: the least the shared pool must hold.',
-        resolve: (v) => v.sharedUsed,
       }),
     }),
   });
@@ -187,13 +176,7 @@ builder.objectType(QuotaBelowRingFencesError, {
     'The change would leave a kind’s quantity below ringFenced + sharedUsed: the guarantees would overbook it, or ' +
     'what projects use beyond their guarantees would no longer fit the shared pool. Nothing was written.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({
-    violations: t.field({
-      type: [QuotaBelowRingFencesViolationRef],
-      description: 'Every refused kind with its numbers.',
-      resolve: (error) => error.violations,
-    }),
-  }),
+  fields: (t) => violationsField(t, QuotaBelowRingFencesViolationRef),
 });
 
 const RingFenceExceedsQuotaViolationRef = builder
@@ -203,20 +186,11 @@ const RingFenceExceedsQuotaViolationRef = builder
     fields: (t) => ({
       kind: t.exposeID('kind', { description: 'The quota kind.' }),
       project: t.exposeID('project', { description: 'The project whose guarantee was asked for.' }),
-      requested: t.field({
-        type: 'SafeInt',
-        description: 'The guarantee that was asked for.',
-        resolve: (v) => v.requested,
-      }),
-      quantity: t.field({
-        type: 'SafeInt',
-        description: 'The organization’s quantity for this kind.',
-        resolve: (v) => v.quantity,
-      }),
-      otherFences: t.field({
+      requested: t.expose('requested', { type: 'SafeInt', description: 'The guarantee that was asked for.' }),
+      quantity: t.expose('quantity', { type: 'SafeInt', description: 'The organization’s quantity for this kind.' }),
+      otherFences: t.expose('otherFences', {
         type: 'SafeInt',
         description: 'The sum of the other projects’ guarantees for this kind.',
-        resolve: (v) => v.otherFences,
       }),
     }),
   });
@@ -227,13 +201,7 @@ builder.objectType(RingFenceExceedsQuotaError, {
     'The guarantees would add up to more than the organization’s quantity (fences partition a quota, they never ' +
     'overbook it). Nothing was written.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({
-    violations: t.field({
-      type: [RingFenceExceedsQuotaViolationRef],
-      description: 'Every refused kind with its numbers.',
-      resolve: (error) => error.violations,
-    }),
-  }),
+  fields: (t) => violationsField(t, RingFenceExceedsQuotaViolationRef),
 });
 
 const ProjectLimitBelowUsageViolationRef = builder
@@ -243,15 +211,13 @@ const ProjectLimitBelowUsageViolationRef = builder
     fields: (t) => ({
       kind: t.exposeID('kind', { description: 'The quota kind.' }),
       project: t.exposeID('project', { description: 'The project.' }),
-      limit: t.field({
+      limit: t.expose('limit', {
         type: 'SafeInt',
         description: 'The limit that would apply: the explicit one, else the guarantee.',
-        resolve: (v) => v.limit,
       }),
-      used: t.field({
+      used: t.expose('used', {
         type: 'SafeInt',
         description: 'What the project’s allocations use now (committed + reserved).',
-        resolve: (v) => v.used,
       }),
     }),
   });
@@ -260,13 +226,7 @@ builder.objectType(ProjectLimitBelowUsageError, {
   name: 'ProjectLimitBelowUsageError',
   description: 'The change would set a project’s limit below its committed + reserved usage. Nothing was written.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({
-    violations: t.field({
-      type: [ProjectLimitBelowUsageViolationRef],
-      description: 'Every refused kind with its numbers.',
-      resolve: (error) => error.violations,
-    }),
-  }),
+  fields: (t) => violationsField(t, ProjectLimitBelowUsageViolationRef),
 });
 
 const SharedPoolExhaustedViolationRef = builder
@@ -275,15 +235,13 @@ const SharedPoolExhaustedViolationRef = builder
     description: 'A kind whose shared pool would be smaller than what projects use beyond their guarantees.',
     fields: (t) => ({
       kind: t.exposeID('kind', { description: 'The quota kind.' }),
-      sharedQuantity: t.field({
+      sharedQuantity: t.expose('sharedQuantity', {
         type: 'SafeInt',
         description: 'The shared pool the change would leave: the quantity minus every guarantee.',
-        resolve: (v) => v.sharedQuantity,
       }),
-      sharedUsed: t.field({
+      sharedUsed: t.expose('sharedUsed', {
         type: 'SafeInt',
         description: 'What projects would use beyond their guarantees.',
-        resolve: (v) => v.sharedUsed,
       }),
     }),
   });
@@ -294,11 +252,5 @@ builder.objectType(SharedPoolExhaustedError, {
     'The change would squeeze what projects use beyond their guarantees out of the shared pool (a guarantee raised ' +
     'over capacity others already use). Nothing was written.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({
-    violations: t.field({
-      type: [SharedPoolExhaustedViolationRef],
-      description: 'Every refused kind with its numbers.',
-      resolve: (error) => error.violations,
-    }),
-  }),
+  fields: (t) => violationsField(t, SharedPoolExhaustedViolationRef),
 });

@@ -9,14 +9,13 @@ const QuotaUsage = builder.objectRef<ProjectUsageView>('QuotaUsage').implement({
   description: 'How much of one kind a project’s allocations hold.',
   fields: (t) => ({
     kind: t.field({ type: QuotaKind, description: 'The quota kind.', resolve: (u, _a, ctx) => quotaKind(ctx, u.kind) }),
-    committed: t.field({ type: 'SafeInt', description: 'Committed (in use).', resolve: (u) => u.committed }),
-    reserved: t.field({ type: 'SafeInt', description: 'Reserved (held, not yet in use).', resolve: (u) => u.reserved }),
-    used: t.field({ type: 'SafeInt', description: 'committed + reserved.', resolve: (u) => u.used }),
-    pending: t.field({
+    committed: t.expose('committed', { type: 'SafeInt', description: 'Committed (in use).' }),
+    reserved: t.expose('reserved', { type: 'SafeInt', description: 'Reserved (held, not yet in use).' }),
+    used: t.expose('used', { type: 'SafeInt', description: 'committed + reserved.' }),
+    pending: t.expose('pending', {
       type: 'SafeInt',
       description:
         'The part of `used` held by allocations whose admission is still being decided (they count as usage).',
-      resolve: (u) => u.pending,
     }),
   }),
 });
@@ -27,33 +26,29 @@ const ProjectQuotaItem = builder.objectRef<ProjectQuotaItemView>('ProjectQuotaIt
     'how much more it may use now.',
   fields: (t) => ({
     kind: t.field({ type: QuotaKind, description: 'The quota kind.', resolve: (i, _a, ctx) => quotaKind(ctx, i.kind) }),
-    guaranteed: t.field({
+    guaranteed: t.expose('guaranteed', {
       type: 'SafeInt',
       nullable: true,
       description: 'Reserved for this project alone; null when none.',
-      resolve: (i) => i.guaranteed,
     }),
-    limit: t.field({
+    limit: t.expose('limit', {
       type: 'SafeInt',
       nullable: true,
       description:
         'The hard cap on the project’s usage: its explicit limit, else its guarantee (a hard budget); null when none.',
-      resolve: (i) => i.limit,
     }),
-    committed: t.field({ type: 'SafeInt', description: 'Committed (in use).', resolve: (i) => i.committed }),
-    reserved: t.field({ type: 'SafeInt', description: 'Reserved (held, not yet in use).', resolve: (i) => i.reserved }),
-    used: t.field({ type: 'SafeInt', description: 'committed + reserved.', resolve: (i) => i.used }),
-    guaranteedFree: t.field({
+    committed: t.expose('committed', { type: 'SafeInt', description: 'Committed (in use).' }),
+    reserved: t.expose('reserved', { type: 'SafeInt', description: 'Reserved (held, not yet in use).' }),
+    used: t.expose('used', { type: 'SafeInt', description: 'committed + reserved.' }),
+    guaranteedFree: t.expose('guaranteedFree', {
       type: 'SafeInt',
       description: 'What is left of the guarantee: max(0, guaranteed − used); 0 without a guarantee.',
-      resolve: (i) => i.guaranteedFree,
     }),
-    available: t.field({
+    available: t.expose('available', {
       type: 'SafeInt',
       description:
         'How much more the project may use now: min(limit − used, guaranteedFree + the organization’s sharedFree), ' +
         'never negative (without a limit, the second term).',
-      resolve: (i) => i.available,
     }),
   }),
 });

@@ -29,50 +29,37 @@ const QuotaItem = builder.objectRef<QuotaItemView>('QuotaItem').implement({
   description: 'One kind of an organization’s quota with its usage.',
   fields: (t) => ({
     kind: t.field({ type: QuotaKind, description: 'The quota kind.', resolve: (i, _a, ctx) => quotaKind(ctx, i.kind) }),
-    quantity: t.field({
-      type: 'SafeInt',
-      description: 'The quota: stored, or the catalogue default.',
-      resolve: (i) => i.quantity,
-    }),
+    quantity: t.expose('quantity', { type: 'SafeInt', description: 'The quota: stored, or the catalogue default.' }),
     isDefault: t.exposeBoolean('isDefault', { description: 'True when the quantity is the catalogue default.' }),
-    committed: t.field({ type: 'SafeInt', description: 'Committed by allocations.', resolve: (i) => i.committed }),
-    reserved: t.field({ type: 'SafeInt', description: 'Reserved by allocations.', resolve: (i) => i.reserved }),
-    used: t.field({ type: 'SafeInt', description: 'committed + reserved.', resolve: (i) => i.used }),
-    pending: t.field({
+    committed: t.expose('committed', { type: 'SafeInt', description: 'Committed by allocations.' }),
+    reserved: t.expose('reserved', { type: 'SafeInt', description: 'Reserved by allocations.' }),
+    used: t.expose('used', { type: 'SafeInt', description: 'committed + reserved.' }),
+    pending: t.expose('pending', {
       type: 'SafeInt',
       description:
         'The part of `used` held by allocations whose admission is still being decided (they count as usage).',
-      resolve: (i) => i.pending,
     }),
-    free: t.field({
-      type: 'SafeInt',
-      description: 'quantity − used; negative when overcommitted.',
-      resolve: (i) => i.free,
-    }),
+    free: t.expose('free', { type: 'SafeInt', description: 'quantity − used; negative when overcommitted.' }),
     utilization: t.float({
       nullable: true,
       description: 'used / quantity (1.0 is full); null when the quantity is 0.',
       resolve: (i) => i.utilization,
     }),
-    ringFenced: t.field({
+    ringFenced: t.expose('ringFenced', {
       type: 'SafeInt',
       description: 'The sum of the projects’ guarantees: capacity reserved for those projects alone.',
-      resolve: (i) => i.ringFenced,
     }),
-    sharedQuantity: t.field({
+    sharedQuantity: t.expose('sharedQuantity', {
       type: 'SafeInt',
       description: 'The shared pool: quantity − ringFenced. Every project’s usage beyond its guarantee comes from it.',
-      resolve: (i) => i.sharedQuantity,
     }),
-    sharedUsed: t.field({
+    sharedUsed: t.expose('sharedUsed', {
       type: 'SafeInt',
       description: 'What projects use beyond their guarantees (a project without one: all it uses).',
-      resolve: (i) => i.sharedUsed,
     }),
-    sharedFree: t.field({
+    sharedFree: t.expose('sharedFree', {
       type: 'SafeInt',
       description: 'sharedQuantity − sharedUsed; negative when overcommitted.',
-      resolve: (i) => i.sharedFree,
     }),
   }),
 });

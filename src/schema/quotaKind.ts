@@ -8,10 +8,9 @@ export const QuotaKind = builder.objectRef<QuotaKindRecord>('QuotaKind').impleme
     name: t.exposeID('name', { description: 'The kind, e.g. `clusters`; the key used in quotas and allocations.' }),
     displayName: t.exposeString('displayName', { description: 'A human-readable name for dashboards.' }),
     description: t.exposeString('description', { description: 'What one unit of this kind is.' }),
-    default: t.field({
+    default: t.expose('default', {
       type: 'SafeInt',
       description: 'The quota an organization gets for this kind when its Quota does not set one.',
-      resolve: (kind) => kind.default,
     }),
   }),
 });
