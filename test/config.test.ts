@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type Config, ConfigError, parseConfig, USAGE } from '../src/config.js';
+import { type Config, parseConfig, USAGE } from '../src/config.js';
 import { DEFAULT_LIMITS } from '../src/limits/index.js';
+import { expectConfigError } from './support/configError.js';
 
 const serve = (args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
   const config = parseConfig(['serve', ...args], env);
@@ -21,21 +22,6 @@ const apply = (args: string[], env: NodeJS.ProcessEnv = {}) => {
   if (config.command !== 'apply') throw new Error(`expected apply, got ${config.command}`);
   return config;
 };
-
-/** Asserts a ConfigError naming `option`, with a one-line message that contains every fragment. */
-function expectConfigError(run: () => unknown, option: string, ...fragments: string[]): void {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ConfigError);
-  const error = caught as ConfigError;
-  expect(error.option).toBe(option);
-  expect(error.message).not.toContain('\n');
-  for (const fragment of fragments) expect(error.message).toContain(fragment);
-}
 
 describe('parseConfig: serve defaults', () => {
   it('uses the documented defaults, seeding the demo data into the default store', () => {

@@ -1,7 +1,8 @@
 /** `--auth` and the abuse limits, as `serve` reads them (src/securityConfig.ts through parseConfig). */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../src/config.js';
+import { parseConfig } from '../src/config.js';
 import { isLoopback } from '../src/securityConfig.js';
+import { expectConfigError } from './support/configError.js';
 
 const serve = (args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
   const config = parseConfig(['serve', ...args], env);
@@ -20,20 +21,6 @@ const JWT = [
   '--jwt-audience',
   'quotagraph',
 ];
-
-function expectConfigError(run: () => unknown, option: string, ...fragments: string[]): void {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(ConfigError);
-  const error = caught as ConfigError;
-  expect(error.option).toBe(option);
-  expect(error.message).not.toContain('\n');
-  for (const fragment of fragments) expect(error.message).toContain(fragment);
-}
 
 describe('--auth: defaults', () => {
   it('is none on the embedded store (a laptop), on loopback', () => {
