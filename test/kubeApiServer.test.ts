@@ -326,13 +326,12 @@ describe('discovery', () => {
   });
 });
 
+/** A Namespace manifest, as `kubectl create namespace` sends it. */
+const namespaceManifest = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+
 describe('namespaces', () => {
   it('creates, reads and lists namespaces', async () => {
-    const created = await call('POST', '/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: 'fresh' },
-    });
+    const created = await call('POST', '/api/v1/namespaces', namespaceManifest('fresh'));
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
       apiVersion: 'v1',
@@ -348,21 +347,13 @@ describe('namespaces', () => {
   });
 
   it('refuses invalid and duplicate names and answers 404 for a missing one', async () => {
-    const bad = await failure('POST', '/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: 'Bad.NS' },
-    });
+    const bad = await failure('POST', '/api/v1/namespaces', namespaceManifest('Bad.NS'));
     expect(bad.status).toBe(422);
     expect(bad.body).toMatchObject({ reason: 'Invalid', details: { name: 'Bad.NS', kind: 'Namespace' } });
     expect(bad.body.details!.causes![0]).toMatchObject({ field: 'metadata.name', reason: 'FieldValueInvalid' });
     expect(bad.body.message).toContain('a lowercase RFC 1123 label must consist of');
 
-    const duplicate = await failure('POST', '/api/v1/namespaces', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: 'ns1' },
-    });
+    const duplicate = await failure('POST', '/api/v1/namespaces', namespaceManifest('ns1'));
     expect(duplicate.status).toBe(409);
     expect(duplicate.body).toMatchObject({ reason: 'AlreadyExists', message: 'namespaces "ns1" already exists' });
 
