@@ -1,5 +1,5 @@
 import { type Authenticate, authenticateAsLocal } from './auth/plugin.js';
-import { KeyFileError } from './auth/tokens.js';
+import { createJwtAuthenticator, KeyFileError } from './auth/tokens.js';
 import { type Config, ConfigError, parseConfig, USAGE } from './config.js';
 import { type AllocationWrites, protocolWrites } from './domain/allocationWrites.js';
 import { createLogger, describeError, type Logger } from './log.js';
@@ -80,7 +80,6 @@ async function serve(config: Extract<Config, { command: 'serve' }>) {
 /** Bearer tokens, or (loopback only, checked by the config) everyone is the local platform admin. */
 async function chooseAuthentication(config: Extract<Config, { command: 'serve' }>): Promise<Authenticate> {
   if (config.auth.type === 'none') return authenticateAsLocal;
-  const { createJwtAuthenticator } = await import('./auth/tokens.js');
   const authenticator = await createJwtAuthenticator(config.auth);
   return (authorization) => authenticator.authenticate(authorization);
 }

@@ -2,22 +2,13 @@
  * The security part of `serve`'s configuration: how callers authenticate (`--auth`) and the
  * abuse limits. Pure, like config.ts, which calls it.
  */
-import { isIP } from 'node:net';
-import { DEFAULT_CLAIMS, validateJwksUrl } from './auth/tokens.js';
+import { DEFAULT_CLAIMS, type TokenClaimNames, type TokenSettings, validateJwksUrl } from './auth/tokens.js';
 import { ConfigError, type Setting, type SettingLookup } from './configError.js';
-import { DEFAULT_LIMITS, type Limits } from './limits/index.js';
+import { DEFAULT_LIMITS, LIMIT_OPTIONS, type Limits } from './limits/index.js';
+import { isLoopback } from './loopback.js';
 
-export type AuthConfig =
-  | { type: 'none' }
-  | {
-      type: 'jwt';
-      /** Exactly one of the two key sources. */
-      jwksUrl?: string;
-      publicKeyFile?: string;
-      issuer: string;
-      audience: string;
-      claims: { subject: string; roles: string; organizations: string };
-    };
+/** `none`, or `jwt` with what the token verifier needs (exactly one of the two key sources). */
+export type AuthConfig = { type: 'none' } | ({ type: 'jwt' } & TokenSettings);
 
 export const AUTH_FLAGS = [
   '--auth',
@@ -30,13 +21,13 @@ export const AUTH_FLAGS = [
   '--jwt-organizations-claim',
 ] as const;
 
-/** Each limit: its flag, environment variable and accepted range. */
-const LIMIT_SETTINGS: Record<keyof Limits, { flag: string; env: string; min: number; max: number }> = {
-  maxDepth: { flag: '--max-depth', env: 'QUOTAGRAPH_MAX_DEPTH', min: 2, max: 100 },
-  maxAliases: { flag: '--max-aliases', env: 'QUOTAGRAPH_MAX_ALIASES', min: 0, max: 10_000 },
-  maxTokens: { flag: '--max-tokens', env: 'QUOTAGRAPH_MAX_TOKENS', min: 100, max: 1_000_000 },
-  maxCost: { flag: '--max-cost', env: 'QUOTAGRAPH_MAX_COST', min: 1, max: 10_000_000 },
-  maxBodyBytes: { flag: '--max-body-bytes', env: 'QUOTAGRAPH_MAX_BODY_BYTES', min: 1024, max: 16 * 1024 * 1024 },
+/** Each limit: its flag and accepted range (its environment variable is the one refusals name). */
+const LIMIT_SETTINGS: Record<keyof Limits, { flag: string; min: number; max: number }> = {
+  maxDepth: { flag: '--max-depth', min: 2, max: 100 },
+  maxAliases: { flag: '--max-aliases', min: 0, max: 10_000 },
+  maxTokens: { flag: '--max-tokens', min: 100, max: 1_000_000 },
+  maxCost: { flag: '--max-cost', min: 1, max: 10_000_000 },
+  maxBodyBytes: { flag: '--max-body-bytes', min: 1024, max: 16 * 1024 * 1024 },
 };
 
 export const LIMIT_FLAGS = Object.values(LIMIT_SETTINGS).map((s) => s.flag);
@@ -56,7 +47,7 @@ export function parseAuth(
   const keyFile = setting('--jwt-public-key-file', 'QUOTAGRAPH_JWT_PUBLIC_KEY_FILE');
   const issuer = setting('--jwt-issuer', 'QUOTAGRAPH_JWT_ISSUER');
   const audience = setting('--jwt-audience', 'QUOTAGRAPH_JWT_AUDIENCE');
-  const claimSettings = {
+  const claimSettings: Record<keyof TokenClaimNames, Setting | undefined> = {
     subject: setting('--jwt-subject-claim', 'QUOTAGRAPH_JWT_SUBJECT_CLAIM'),
     roles: setting('--jwt-roles-claim', 'QUOTAGRAPH_JWT_ROLES_CLAIM'),
     organizations: setting('--jwt-organizations-claim', 'QUOTAGRAPH_JWT_ORGANIZATIONS_CLAIM'),
@@ -97,22 +88,20 @@ export function parseAuth(
     issuer: required(issuer, 'QUOTAGRAPH_JWT_ISSUER', '--jwt-issuer', why),
     audience: required(audience, 'QUOTAGRAPH_JWT_AUDIENCE', '--jwt-audience', why),
     claims: {
-      subject: claimSettings.subject ? claimName(claimSettings.subject) : DEFAULT_CLAIMS.subject,
-      roles: claimSettings.roles ? claimName(claimSettings.roles) : DEFAULT_CLAIMS.roles,
-      organizations: claimSettings.organizations
-        ? claimName(claimSettings.organizations)
-        : DEFAULT_CLAIMS.organizations,
+      subject: claimName(claimSettings.subject) ?? DEFAULT_CLAIMS.subject,
+      roles: claimName(claimSettings.roles) ?? DEFAULT_CLAIMS.roles,
+      organizations: claimName(claimSettings.organizations) ?? DEFAULT_CLAIMS.organizations,
     },
   };
 }
 
 export function parseLimits(setting: SettingLookup): Limits {
   const limits = { ...DEFAULT_LIMITS };
-  for (const [name, { flag, env, min, max }] of Object.entries(LIMIT_SETTINGS) as [
+  for (const [name, { flag, min, max }] of Object.entries(LIMIT_SETTINGS) as [
     keyof Limits,
     (typeof LIMIT_SETTINGS)[keyof Limits],
   ][]) {
-    const given = setting(flag, env);
+    const given = setting(flag, LIMIT_OPTIONS[name]);
     if (!given) continue;
     const value = /^\d{1,9}$/.test(given.value) ? Number(given.value) : Number.NaN;
     if (!(value >= min && value <= max)) {
@@ -137,18 +126,12 @@ function required(given: Setting | undefined, env: string, flag: string, why: st
   return given.value;
 }
 
-function claimName({ option, value }: Setting): string {
+/** The configured claim name; undefined when not set (the default applies). */
+function claimName(given: Setting | undefined): string | undefined {
+  if (!given) return undefined;
+  const { option, value } = given;
   if (value.trim() === '' || value.length > 256) {
     throw new ConfigError(option, `invalid ${option} "${value}": expected a claim name`);
   }
   return value;
-}
-
-/** 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach. */
-export function isLoopback(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1');
-  if (bare === 'localhost') return true;
-  if (isIP(bare) === 4) return bare.startsWith('127.');
-  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:127\./i.test(bare);
-  return false;
 }

@@ -1,7 +1,7 @@
 /** `--auth` and the abuse limits, as `serve` reads them (src/securityConfig.ts through parseConfig). */
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config.js';
-import { isLoopback } from '../src/securityConfig.js';
+import { isLoopback } from '../src/loopback.js';
 import { expectConfigError } from './support/configError.js';
 
 const serve = (args: string[] = [], env: NodeJS.ProcessEnv = {}) => {

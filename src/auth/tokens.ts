@@ -18,6 +18,7 @@ import {
   type JWTVerifyOptions,
   jwtVerify,
 } from 'jose';
+import { isLoopback } from '../loopback.js';
 import { ACCEPTED_ALGORITHMS, fixedKeyResolver, loadKeyFile } from './keys.js';
 import { ORGANIZATION_ROLES, type OrganizationRole, PLATFORM_ADMIN_ROLE, type Principal } from './principal.js';
 
@@ -94,8 +95,9 @@ export function validateJwksUrl(url: string): string | null {
   }
   if (parsed.protocol === 'https:') return null;
   if (parsed.protocol !== 'http:') return 'JWKS URL must use https';
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname);
-  return loopback ? null : 'JWKS URL must use https (plain http is allowed only for localhost, 127.0.0.1 and ::1)';
+  return isLoopback(parsed.hostname)
+    ? null
+    : 'JWKS URL must use https (plain http is allowed only on loopback: localhost, 127.0.0.0/8, ::1)';
 }
 
 /**

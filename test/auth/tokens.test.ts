@@ -557,11 +557,11 @@ describe('configuration', () => {
     ['http://[::1]:9000/jwks', null],
     [
       'http://idp.example/jwks',
-      'JWKS URL must use https (plain http is allowed only for localhost, 127.0.0.1 and ::1)',
+      'JWKS URL must use https (plain http is allowed only on loopback: localhost, 127.0.0.0/8, ::1)',
     ],
     [
       'http://127.0.0.1.evil.example/jwks',
-      'JWKS URL must use https (plain http is allowed only for localhost, 127.0.0.1 and ::1)',
+      'JWKS URL must use https (plain http is allowed only on loopback: localhost, 127.0.0.0/8, ::1)',
     ],
     ['ftp://idp.example/jwks', 'JWKS URL must use https'],
     ['not a url', 'JWKS URL is not a valid absolute URL'],
