@@ -1,6 +1,6 @@
 import { canViewOrganization, type OrganizationRole, type Principal } from '../auth/principal.js';
 import type { Context } from '../context.js';
-import type { OrganizationRecord } from '../domain/model.js';
+import { compareStrings, type OrganizationRecord } from '../domain/model.js';
 
 export interface MembershipView {
   organization: OrganizationRecord;
@@ -9,14 +9,16 @@ export interface MembershipView {
 
 /**
  * The caller's roles, sorted by organization id. A grant for an organization that does not exist
- * (yet, or any more) is left out: there is nothing to show for it.
+ * (yet, or any more) is left out: there is nothing to show for it. A store that cannot answer is
+ * an error, not an empty list: the caller would read it as having lost its roles.
  */
 export async function memberships(ctx: Context, principal: Principal): Promise<MembershipView[]> {
-  const granted = [...principal.memberships].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const granted = [...principal.memberships].sort(([a], [b]) => compareStrings(a, b));
   const organizations = await ctx.loaders.organizations.loadMany(granted.map(([id]) => id));
   return granted.flatMap(([, role], i) => {
     const organization = organizations[i];
-    return organization && !(organization instanceof Error) ? [{ organization, role }] : [];
+    if (organization instanceof Error) throw organization;
+    return organization ? [{ organization, role }] : [];
   });
 }
 

@@ -61,6 +61,41 @@ describe('unexpected failures are masked and logged with the request id', () => 
   });
 });
 
+describe('the viewer during a store outage', () => {
+  let testStore: TestStore;
+  beforeEach(async () => {
+    testStore = await storeFactories.sqlite!();
+    await testStore.seed([organization('acme')]);
+  });
+  afterEach(() => testStore.cleanup());
+
+  it('answers UNAVAILABLE for memberships it cannot read, not an empty list', async () => {
+    const store: ObjectStore = {
+      ...testStore.store,
+      list: testStore.store.list.bind(testStore.store),
+      get: () => Promise.reject(new StoreError('Unavailable', 'connection refused')),
+    };
+    const gateway = createGateway({
+      store,
+      identityNamespace: 'unikorn-identity',
+      log: createLogger({ write: () => {} }),
+      authenticate: async () => ({
+        subject: 'vera',
+        isPlatformAdmin: false,
+        memberships: new Map([['acme', 'viewer']]),
+      }),
+    });
+    const response = await gateway.fetch('http://quotagraph.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ viewer { subject memberships { role } } }' }),
+    });
+    const body = await response.json();
+    expect(body.data).toBeNull();
+    expect(body.errors).toMatchObject([{ path: ['viewer', 'memberships'], extensions: { code: 'UNAVAILABLE' } }]);
+  });
+});
+
 describe('variables that cannot be coerced to their type', () => {
   let testStore: TestStore;
   beforeEach(async () => {
