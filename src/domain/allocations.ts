@@ -129,17 +129,18 @@ export async function updateAllocation(
       // An increase that admitted usage already rules out is refused before anything is written:
       // the pending mark and its rollback would leave the items as they were but move the
       // resourceVersion, and the caller's next expectedResourceVersion would then be a conflict.
-      const pendingItems = readAllocation(markPending(current, admission.now(), items));
+      const marked = markPending(current, admission.now(), items);
+      const asPending = readAllocation(marked);
       const early = await admission.preview(organization, (state) =>
         allocationVerdict(
-          { ...state, allocations: state.allocations.map((a) => (sameRef(a, ref) ? pendingItems : a)) },
+          { ...state, allocations: state.allocations.map((a) => (sameRef(a, ref) ? asPending : a)) },
           ref,
         ),
       );
       if (early.type === 'refuse' && early.error instanceof QuotaExceededError) throw early.error;
       await admission.step('previewed', { organizationId: organization.id, attempt });
 
-      const pending = await casOrConflict(admission.store, markPending(current, admission.now(), items), ref);
+      const pending = await casOrConflict(admission.store, marked, ref);
       if (!pending) {
         if (request.expectedResourceVersion != null) throw await conflictNow(admission.store, ref);
         continue;
@@ -558,13 +559,13 @@ async function conflictNow(store: ObjectStore, ref: AllocationRef): Promise<Conf
   }
 }
 
+const sameRef = (allocation: AllocationRecord, ref: AllocationRef) =>
+  allocation.namespace === ref.namespace && allocation.id === ref.id;
+
 /**
  * Allocations are unique per organization by (resource kind, resource id), so the name is derived
  * from them: a retried create lands on the same object instead of allocating twice.
  */
-const sameRef = (allocation: AllocationRecord, ref: AllocationRef) =>
-  allocation.namespace === ref.namespace && allocation.id === ref.id;
-
 export function allocationName(resourceKind: string, resourceId: string): string {
   const digest = createHash('sha256').update(`${resourceKind}\n${resourceId}`).digest('hex').slice(0, 16);
   const slug = resourceKind
