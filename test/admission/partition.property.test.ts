@@ -70,10 +70,11 @@ import {
   quotaMetadata,
 } from '../support/objects.js';
 import { admittedOnly, describeViolation, storedFences, storedPartitionViolations } from '../support/partitionAudit.js';
+import { propertyRuns, propertySeed } from '../support/propertyRuns.js';
 import { storeFactories } from '../support/stores.js';
 
-const RUNS = Number(process.env.PARTITION_PROPERTY_RUNS ?? 200);
-const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+const RUNS = propertyRuns('PARTITION_PROPERTY_RUNS', 200);
+const SEED = propertySeed();
 
 const ORG = 'acme';
 const PROJECTS = ['batch', 'ml', 'web'] as const;

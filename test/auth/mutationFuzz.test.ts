@@ -40,12 +40,13 @@ import { schema } from '../../src/schema/index.js';
 import type { StoredObject } from '../../src/store/types.js';
 import { createTestGateway, type TestGateway, type TestGatewayOptions } from '../support/gateway.js';
 import { allocation, organization, project, projectNamespace, quota, quotaMetadata } from '../support/objects.js';
+import { propertyRuns, propertySeed } from '../support/propertyRuns.js';
 import { storeFactories, type TestStore } from '../support/stores.js';
 import { createKeyDir, defaultTestKey, type KeyDir, testTokenSettings, tokenFor } from '../support/tokens.js';
 
 /** Runs per mutation; 200 keeps the file around 15–20 s (each test logs its runs, time and outcomes). */
-const RUNS = Number(process.env.MUTATION_FUZZ_RUNS ?? 200);
-const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
+const RUNS = propertyRuns('MUTATION_FUZZ_RUNS', 200);
+const SEED = propertySeed();
 /** The no-roles property covers all mutations together, with fewer runs: it never writes. */
 const FORBIDDEN_RUNS = Math.max(10, Math.ceil(RUNS / 2));
 

@@ -1,8 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type ExecutionResult, type GraphQLFormattedError, print } from 'graphql';
 import { expect } from 'vitest';
-import type { Authenticate } from '../../src/auth/plugin.js';
-import { LOCAL_PRINCIPAL } from '../../src/auth/principal.js';
+import { type Authenticate, authenticateAsLocal } from '../../src/auth/plugin.js';
 import type { Limits } from '../../src/limits/index.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { createGateway } from '../../src/server.js';
@@ -41,7 +40,7 @@ export async function createTestGateway(
     store,
     identityNamespace: IDENTITY_NAMESPACE,
     log,
-    authenticate: options.authenticate ?? (async () => LOCAL_PRINCIPAL),
+    authenticate: options.authenticate ?? authenticateAsLocal,
     limits: options.limits,
   });
   const fetch = async (body: unknown, init: RequestInit = {}) =>
