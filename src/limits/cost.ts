@@ -4,19 +4,16 @@ import {
   type FragmentDefinitionNode,
   GraphQLError,
   type GraphQLField,
-  type GraphQLNamedType,
   type GraphQLSchema,
-  getNamedType,
   getOperationAST,
   Kind,
   type OperationDefinitionNode,
-  type SelectionSetNode,
   valueFromASTUntyped,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../resolvers/connection.js';
 import { limitExceeded, requestRefused } from './errors.js';
-import { fieldDefinition, typeCondition } from './types.js';
+import { fieldDefinition, foldSelections } from './selections.js';
 
 type Variables = Readonly<Record<string, unknown>> | null | undefined;
 
@@ -49,39 +46,16 @@ export function queryCost(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  /** Fragment name → its cost; `null` while being costed (a cycle, which validation refuses). */
-  const fragmentCosts = new Map<string, number | null>();
-
-  const selectionCost = (set: SelectionSetNode, type: GraphQLNamedType | undefined): number => {
-    let total = 0;
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) {
-        total = add(total, fieldCost(selection, type));
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        total = add(total, selectionCost(selection.selectionSet, typeCondition(schema, selection, type)));
-      } else {
-        const name = selection.name.value;
-        if (!fragmentCosts.has(name)) {
-          const fragment = fragments.get(name);
-          fragmentCosts.set(name, null);
-          if (fragment)
-            fragmentCosts.set(name, selectionCost(fragment.selectionSet, typeCondition(schema, fragment, type)));
-        }
-        total = add(total, fragmentCosts.get(name) ?? 0);
-      }
-    }
-    return total;
-  };
-
-  const fieldCost = (field: FieldNode, parentType: GraphQLNamedType | undefined): number => {
-    if (field.name.value === '__typename') return 0;
-    if (!field.selectionSet) return 1;
-    const definition = fieldDefinition(schema, parentType, field.name.value);
-    const below = selectionCost(field.selectionSet, definition ? getNamedType(definition.type) : undefined);
-    return add(1, multiply(pageSize(field, definition, operation, variables), below));
-  };
-
-  return selectionCost(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
+  const root = schema.getRootType(operation.operation) ?? undefined;
+  return foldSelections(schema, operation.selectionSet, root, (name) => fragments.get(name), {
+    field(field, parentType, below) {
+      if (field.name.value === '__typename') return 0;
+      if (below === null) return 1;
+      const definition = fieldDefinition(schema, parentType, field.name.value);
+      return add(1, multiply(pageSize(field, definition, operation, variables), below));
+    },
+    combine: add,
+  });
 }
 
 /** How many items a field with a `first` argument asks for; 1 for any other field. */

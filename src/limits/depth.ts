@@ -1,13 +1,12 @@
-import {
-  type FragmentDefinitionNode,
-  type GraphQLNamedType,
-  type GraphQLSchema,
-  Kind,
-  type SelectionSetNode,
-  type ValidationRule,
+import type {
+  FragmentDefinitionNode,
+  GraphQLNamedType,
+  GraphQLSchema,
+  SelectionSetNode,
+  ValidationRule,
 } from 'graphql';
 import { limitExceeded } from './errors.js';
-import { childType, typeCondition } from './types.js';
+import { foldSelections } from './selections.js';
 
 /**
  * Field nesting depth: a top-level field is at depth 1, each field selected inside another one
@@ -24,32 +23,10 @@ export function selectionDepth(
   parentType: GraphQLNamedType | undefined,
   getFragment: (name: string) => FragmentDefinitionNode | undefined | null,
 ): number {
-  /** Fragment name → its depth; `null` while being measured (a cycle, reported by graphql's own rule). */
-  const fragmentDepths = new Map<string, number | null>();
-  const measure = (set: SelectionSetNode, type: GraphQLNamedType | undefined): number => {
-    let deepest = 0;
-    for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) {
-        const below = selection.selectionSet
-          ? measure(selection.selectionSet, childType(schema, type, selection.name.value))
-          : 0;
-        const level = type?.name === '__Type' && selection.name.value === 'ofType' ? 0 : 1;
-        deepest = Math.max(deepest, level + below);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        deepest = Math.max(deepest, measure(selection.selectionSet, typeCondition(schema, selection, type)));
-      } else {
-        const name = selection.name.value;
-        if (!fragmentDepths.has(name)) {
-          const fragment = getFragment(name);
-          fragmentDepths.set(name, null);
-          if (fragment) fragmentDepths.set(name, measure(fragment.selectionSet, typeCondition(schema, fragment, type)));
-        }
-        deepest = Math.max(deepest, fragmentDepths.get(name) ?? 0);
-      }
-    }
-    return deepest;
-  };
-  return measure(selectionSet, parentType);
+  return foldSelections(schema, selectionSet, parentType, getFragment, {
+    field: (field, type, below) => (type?.name === '__Type' && field.name.value === 'ofType' ? 0 : 1) + (below ?? 0),
+    combine: Math.max,
+  });
 }
 
 /** Refuses any operation in the document nested deeper than `max` (during validation). */
