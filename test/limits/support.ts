@@ -1,15 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLFormattedError } from 'graphql';
-import { createYoga } from 'graphql-yoga';
-import { LOCAL_PRINCIPAL } from '../../src/auth/principal.js';
-import { createContext } from '../../src/context.js';
-import { Admission } from '../../src/domain/admission.js';
-import { protocolWrites } from '../../src/domain/allocationWrites.js';
-import { DEFAULT_LIMITS, type Limits, limitPlugins } from '../../src/limits/index.js';
+import { authenticateAsLocal } from '../../src/auth/plugin.js';
+import { DEFAULT_LIMITS, type Limits } from '../../src/limits/index.js';
+import { silentLogger } from '../../src/log.js';
 import { DEMO_DIR, loadManifests } from '../../src/manifests.js';
-import { schema } from '../../src/schema/index.js';
+import { createGateway } from '../../src/server.js';
 import { countingStore } from '../support/countingStore.js';
 import { IDENTITY_NAMESPACE } from '../support/objects.js';
 import { storeFactories } from '../support/stores.js';
@@ -35,23 +31,18 @@ export interface LimitsHarness {
   cleanup(): Promise<void>;
 }
 
+/** The gateway itself (authentication off, as with `--auth none`), with these limits. */
 function createLimitedYoga(store: ReturnType<typeof countingStore>, limits: Limits) {
-  const deps = {
+  return createGateway({
     store,
     identityNamespace: IDENTITY_NAMESPACE,
-    admission: new Admission(store, IDENTITY_NAMESPACE),
-    allocationWrites: protocolWrites,
-  };
-  return createYoga({
-    schema,
-    plugins: limitPlugins(limits),
-    batching: false,
-    logging: false,
-    context: () => createContext(deps, randomUUID(), LOCAL_PRINCIPAL),
+    log: silentLogger,
+    authenticate: authenticateAsLocal,
+    limits,
   });
 }
 
-/** The real schema on a SQLite store seeded with the bundled demo, behind the limit plugins. */
+/** The gateway on a SQLite store seeded with the bundled demo. */
 export async function limitsHarness(limits: Limits = DEFAULT_LIMITS): Promise<LimitsHarness> {
   const testStore = await storeFactories.sqlite!();
   await testStore.seed(await loadManifests([DEMO_DIR], { defaultNamespace: IDENTITY_NAMESPACE }));
